@@ -1,0 +1,51 @@
+# Points Mall — `make run` serves the demo, `make test` runs every test.
+SHELL := /bin/bash
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+STAMP := $(VENV)/.installed-$(shell cat requirements.txt requirements-dev.txt | sha1sum | cut -c1-12)
+FLASK := $(BIN)/flask --app wsgi
+PG_URL ?= $(TEST_DATABASE_URL)
+
+.PHONY: install browser run test test-unit test-pg test-e2e lint messages bench
+
+$(STAMP): requirements.txt requirements-dev.txt
+	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/pip install --quiet --disable-pip-version-check -r requirements-dev.txt
+	rm -f $(VENV)/.installed-* && touch $(STAMP)
+
+install: $(STAMP)
+
+# Debian's chromium for Playwright (its own browser download cannot work offline).
+browser:
+	@command -v chromium >/dev/null 2>&1 || command -v chromium-browser >/dev/null 2>&1 || { \
+	  echo "installing Debian chromium"; \
+	  SUDO=$$( [ "$$(id -u)" = 0 ] || echo sudo ); \
+	  $$SUDO apt-get update -qq && DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq chromium fonts-noto-cjk >/dev/null; }
+
+run: install
+	$(FLASK) db upgrade
+	$(FLASK) demo load
+	$(FLASK) run --host 127.0.0.1 --port 5000
+
+test: install browser
+	env -u TEST_DATABASE_URL $(BIN)/pytest tests -q -p no:cacheprovider
+	@if [ -n "$(PG_URL)" ]; then \
+	  echo "== the same suite on PostgreSQL, with the concurrency tests =="; \
+	  TEST_DATABASE_URL="$(PG_URL)" $(BIN)/pytest tests -q -p no:cacheprovider; \
+	fi
+	@if ls e2e/test_*.py >/dev/null 2>&1; then \
+	  echo "== end-to-end (Playwright, Pixel 7) =="; \
+	  $(BIN)/pytest e2e -q -p no:cacheprovider; \
+	fi
+
+lint: install
+	$(BIN)/ruff check app tests e2e bench
+
+messages: install
+	$(BIN)/pybabel extract -F babel.cfg -k _l -k lazy_gettext -o app/translations/messages.pot app
+	$(BIN)/pybabel update -i app/translations/messages.pot -d app/translations --no-fuzzy-matching
+	$(BIN)/pybabel compile -d app/translations
+
+bench: install
+	$(BIN)/python bench/ledger.py

@@ -1,0 +1,1 @@
+"""POS API views (filled in by the API work)."""

@@ -1,0 +1,7 @@
+"""Log in, register, log out, choose a language."""
+
+from flask import Blueprint
+
+bp = Blueprint("auth", __name__)
+
+from app.blueprints.auth import routes  # noqa: E402,F401

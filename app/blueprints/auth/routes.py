@@ -1,0 +1,92 @@
+"""Log in, register, log out, choose a language."""
+
+from datetime import timedelta
+
+from flask import current_app, redirect, request, url_for
+from flask_login import current_user, login_user, logout_user
+from sqlalchemy.exc import IntegrityError
+
+from app.blueprints.auth import bp
+from app.blueprints.auth.forms import MESSAGES, LanguageForm, LoginForm, RegisterForm, first_error
+from app.extensions import db
+from app.htmx import render
+from app.security import safe_next, start_session
+from app.services import accounts
+from app.timeutil import utcnow
+
+HOMES = {"member": "member.me", "advisor": "counter.home", "operator": "admin.home"}
+
+
+def _home(user) -> str:
+    return url_for(HOMES[user.role])
+
+
+def _enter(user):
+    login_user(user)
+    start_session(user)
+    db.session.commit()
+    return redirect(safe_next(request.args.get("next"), _home(user)), 303)
+
+
+@bp.route("/login", methods=["GET", "POST"])
+def login():
+    """Log in with phone number (members) or staff ID (staff) and password."""
+    if current_user.is_authenticated and request.method == "GET":
+        return redirect(_home(current_user))
+    form, error = LoginForm(), None
+    if form.validate_on_submit():
+        cfg = current_app.config
+        try:
+            user = accounts.authenticate(
+                db.session, form.identifier.data.strip(), form.password.data, request.remote_addr or "",
+                now=utcnow(), max_failures=cfg["LOGIN_MAX_FAILURES"],
+                window=timedelta(minutes=cfg["LOGIN_WINDOW_MINUTES"]))
+        except accounts.AccountError as exc:
+            db.session.commit()  # the failed attempt counts towards the throttle
+            error = MESSAGES[str(exc)]
+        else:
+            return _enter(user)
+    error = error or first_error(form)
+    return render("auth/login.html", "form", form=form, error=error,
+                  expired=request.args.get("expired")), 422 if error else 200
+
+
+@bp.route("/register", methods=["GET", "POST"])
+def register():
+    """Become a member with a mainland mobile number."""
+    form, error = RegisterForm(), None
+    if request.method == "GET":
+        form.referral_code.data = request.args.get("ref", "")[:12]
+    if form.validate_on_submit():
+        try:
+            member = accounts.register(db.session, form.phone.data, form.password.data,
+                                       (form.referral_code.data or "").strip(), now=utcnow())
+            db.session.flush()
+        except accounts.AccountError as exc:
+            db.session.rollback()
+            error = MESSAGES[str(exc)]
+        except IntegrityError:
+            db.session.rollback()
+            error = MESSAGES["phone_taken"]
+        else:
+            return _enter(member.user)
+    error = error or first_error(form)
+    return render("auth/register.html", "form", form=form, error=error), 422 if error else 200
+
+
+@bp.post("/logout")
+def logout():
+    """Log out and go to the login page."""
+    logout_user()
+    return redirect(url_for("auth.login"), 303)
+
+
+@bp.post("/lang")
+def language():
+    """Remember the chosen language in a cookie and go back."""
+    form = LanguageForm()
+    response = redirect(safe_next(request.form.get("next"), "/"), 303)
+    if form.validate_on_submit():
+        response.set_cookie("lang", form.lang.data, max_age=365 * 24 * 3600, samesite="Lax",
+                            httponly=True, secure=request.is_secure)
+    return response

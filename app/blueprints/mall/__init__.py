@@ -1,0 +1,7 @@
+"""The mall: home, flash redemptions, orders (the catalogue arrives with the mall issue)."""
+
+from flask import Blueprint
+
+bp = Blueprint("mall", __name__)
+
+from app.blueprints.mall import routes  # noqa: E402,F401

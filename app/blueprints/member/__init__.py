@@ -1,0 +1,7 @@
+"""The member center: /me, points history, the counter code."""
+
+from flask import Blueprint
+
+bp = Blueprint("member", __name__)
+
+from app.blueprints.member import routes  # noqa: E402,F401

@@ -1,0 +1,101 @@
+"""Member center views: thin wrappers around the member_center, earning and accounts services."""
+
+
+from flask import redirect, request, url_for
+from flask_babel import gettext as _
+
+from app.blueprints.auth.forms import MESSAGES, first_error
+from app.blueprints.member import bp
+from app.blueprints.member.forms import ActionForm, ProfileForm
+from app.extensions import db
+from app.htmx import render, trigger, wants_fragment
+from app.security import current_member, role_required
+from app.services import accounts, earning, ledger, member_center, member_code
+from app.timeutil import utcnow
+
+
+def _me_page(block: str, status: int = 200, **extra):
+    member, now = current_member(), utcnow()
+    context = {
+        "member": member, "view": member_center.overview(db.session, member, now),
+        "profile_form": extra.pop("profile_form", None) or ProfileForm(obj=member),
+        "action_form": ActionForm(), 
+        "share_url": url_for("auth.register", ref=member.referral_code, _external=True),
+        **extra,
+    }
+    return render("member/me.html", block, **context), status
+
+
+@bp.get("/me")
+@role_required("member")
+def me():
+    """Balance, tier progress, expiring points, sign-in, referral, profile."""
+    return _me_page("content")
+
+
+@bp.post("/me/signin")
+@role_required("member")
+def signin():
+    """Today's sign-in: swaps in the streak and fires points-changed."""
+    if not ActionForm().validate_on_submit():
+        return redirect(url_for("member.me"), 303)
+    result = earning.sign_in(db.session, current_member().id, utcnow())
+    db.session.commit()
+    if not wants_fragment():
+        return redirect(url_for("member.me"), 303)
+    response, status = _me_page("signin", result=result)
+    return trigger(response), status
+
+
+@bp.post("/me/profile")
+@role_required("member")
+def profile():
+    """Save name and birthday; completing the profile once earns bonus points."""
+    form, error, bonus = ProfileForm(), None, 0
+    if form.validate_on_submit():
+        try:
+            bonus = accounts.update_profile(db.session, current_member(), form.name.data,
+                                            form.birthday.data, now=utcnow())
+        except accounts.AccountError as exc:
+            db.session.rollback()
+            error = MESSAGES[str(exc)]
+        else:
+            db.session.commit()
+            if not wants_fragment():
+                return redirect(url_for("member.me"), 303)
+    error = error or first_error(form)
+    response, status = _me_page("profile", 422 if error else 200, profile_form=form,
+                                profile_error=error, profile_saved=not error, bonus=bonus)
+    return trigger(response) if bonus else response, status
+
+
+@bp.get("/me/balance")
+@role_required("member")
+def balance():
+    """The available balance as digits, for every points-balance badge to refresh itself."""
+    value = ledger.balance(db.session, current_member().id, utcnow())
+    return render("member/_balance.html", "digits", value=value)
+
+
+@bp.get("/me/points")
+@role_required("member")
+def points():
+    """The points history, filterable, paged with 'load more'."""
+    kind = request.args.get("filter", "all")
+    kind = kind if kind in member_center.FILTERS else "all"
+    page = max(request.args.get("page", 1, type=int) or 1, 1)
+    rows, more = member_center.history(db.session, current_member().id, kind, page)
+    block = "rows" if page > 1 else "content"
+    return render("member/points.html", block, rows=rows, more=more, kind=kind, page=page,
+                  filters=list(member_center.FILTERS))
+
+
+@bp.get("/me/code")
+@role_required("member")
+def code():
+    """The member's rotating counter code, as QR and digits."""
+    member, now = current_member(), utcnow()
+    value = member_code.code_for(member, now)
+    return render("member/code.html", "code", member=member, code=value,
+                  seconds_left=member_code.seconds_left(now), qr=member_code.qr_svg(value),
+                  title=_("My member code"))

@@ -1,0 +1,80 @@
+"""Flask CLI: demo data, points expiry and audit, API keys, the monthly tier review."""
+
+from datetime import date, datetime
+
+import click
+from flask import Flask
+from flask.cli import AppGroup
+
+from app.extensions import db
+from app.services import apikeys, audit, demo, ledger, tiers
+from app.timeutil import local_midnight, utcnow
+
+points_cli = AppGroup("points", help="The points ledger.")
+demo_cli = AppGroup("demo", help="Demo data.")
+apikeys_cli = AppGroup("apikeys", help="POS API keys.")
+tiers_cli = AppGroup("tiers", help="Tiers.")
+
+
+def _end_of(day: date | None) -> datetime:
+    """The instant a brand-local day ends (now, when no day is given)."""
+    if day is None:
+        return utcnow()
+    return local_midnight(date.fromordinal(day.toordinal() + 1))
+
+
+@points_cli.command("expire")
+@click.option("--as-of", "as_of", type=click.DateTime(["%Y-%m-%d"]), help="brand-local date")
+def expire_command(as_of: datetime | None) -> None:
+    """Write expiry entries for every lot expired by the end of that date (default: now)."""
+    count = ledger.expire(db.session, _end_of(as_of.date() if as_of else None), now=utcnow())
+    db.session.commit()
+    click.echo(f"expired {count} lot(s)")
+
+
+@points_cli.command("audit")
+def audit_command() -> None:
+    """Check balance = sum of entries = sum of lot remainders; exit 1 if anything is wrong."""
+    problems = audit.audit(db.session)
+    for line in problems:
+        click.echo(line)
+    if problems:
+        raise SystemExit(1)
+    click.echo("ledger ok")
+
+
+@demo_cli.command("load")
+@click.option("--reset", is_flag=True, help="empty the database first")
+@click.option("--members", default=0, help="add N load-test members 13900000001…")
+def demo_load(reset: bool, members: int) -> None:
+    """Load the demo brand, tiers, accounts and history (idempotent)."""
+    if reset:
+        demo.reset(db.session)
+    demo.load(db.session, now=utcnow())
+    if members:
+        demo.load_members(db.session, members, now=utcnow())
+    db.session.commit()
+    click.echo("demo data loaded")
+
+
+@apikeys_cli.command("create")
+@click.option("--name", required=True)
+def apikeys_create(name: str) -> None:
+    """Create a POS API key and print it once."""
+    key = apikeys.create(db.session, name, now=utcnow())
+    db.session.commit()
+    click.echo(key)
+
+
+@tiers_cli.command("review")
+def tiers_review() -> None:
+    """Monthly review: members below their tier's threshold drop one rung."""
+    count = tiers.review(db.session, utcnow())
+    db.session.commit()
+    click.echo(f"{count} member(s) moved down one tier")
+
+
+def register(app: Flask) -> None:
+    """Attach the command groups."""
+    for group in (points_cli, demo_cli, apikeys_cli, tiers_cli):
+        app.cli.add_command(group)

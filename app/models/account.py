@@ -1,0 +1,82 @@
+"""Accounts: users of every role, stores, login attempts, POS API keys."""
+
+from datetime import datetime
+
+from flask_login import UserMixin
+from sqlalchemy import CheckConstraint, ForeignKey, Index, String
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from app.extensions import db
+from app.models.types import UTCDateTime
+from app.timeutil import utcnow
+
+ROLES = ("member", "advisor", "operator")
+
+
+class Store(db.Model):
+    """A brand counter in a department store."""
+
+    __tablename__ = "stores"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    code: Mapped[str] = mapped_column(String(16), unique=True)
+    name: Mapped[str] = mapped_column(String(80))
+    city: Mapped[str] = mapped_column(String(40), default="")
+
+
+class User(UserMixin, db.Model):
+    """Anyone who logs in: members by phone, staff by staff ID."""
+
+    __tablename__ = "users"
+    __table_args__ = (
+        CheckConstraint("role IN ('member', 'advisor', 'operator')", name="role"),
+        CheckConstraint("phone IS NOT NULL OR staff_id IS NOT NULL", name="identifier"),
+        CheckConstraint("role <> 'advisor' OR store_id IS NOT NULL", name="advisor_store"),
+    )
+    id: Mapped[int] = mapped_column(primary_key=True)
+    role: Mapped[str] = mapped_column(String(16))
+    phone: Mapped[str | None] = mapped_column(String(11), unique=True)
+    staff_id: Mapped[str | None] = mapped_column(String(20), unique=True)
+    display_name: Mapped[str] = mapped_column(String(40), default="")
+    password_hash: Mapped[str] = mapped_column(String(200))
+    store_id: Mapped[int | None] = mapped_column(ForeignKey("stores.id"))
+    active: Mapped[bool] = mapped_column(default=True)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+    store: Mapped[Store | None] = relationship()
+    member: Mapped["Member | None"] = relationship(back_populates="user")  # noqa: F821
+
+    @property
+    def is_active(self) -> bool:  # Flask-Login reads this
+        """Deactivated accounts cannot log in."""
+        return self.active
+
+    @property
+    def is_staff(self) -> bool:
+        """Advisors and operators."""
+        return self.role != "member"
+
+
+class LoginAttempt(db.Model):
+    """One failed login, counted per identifier and per IP for throttling (shared by all workers)."""
+
+    __tablename__ = "login_attempts"
+    __table_args__ = (
+        Index("ix_login_attempts_identifier_at", "identifier", "at"),
+        Index("ix_login_attempts_ip_at", "ip", "at"),
+    )
+    id: Mapped[int] = mapped_column(primary_key=True)
+    identifier: Mapped[str] = mapped_column(String(40))
+    ip: Mapped[str] = mapped_column(String(45))
+    at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+
+class ApiKey(db.Model):
+    """A POS API key; only its SHA-256 is stored."""
+
+    __tablename__ = "api_keys"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    name: Mapped[str] = mapped_column(String(60))
+    prefix: Mapped[str] = mapped_column(String(8))
+    key_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    revoked_at: Mapped[datetime | None] = mapped_column(UTCDateTime)

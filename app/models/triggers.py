@@ -1,0 +1,46 @@
+"""Database triggers that make the ledger append-only, on SQLite and on PostgreSQL."""
+
+from sqlalchemy import DDL, event
+
+APPEND_ONLY_TABLES = ("ledger_entries", "point_txns")
+
+PG_FUNCTION = """
+CREATE OR REPLACE FUNCTION reject_ledger_change() RETURNS trigger AS $$
+BEGIN
+    RAISE EXCEPTION 'ledger table % is append-only: % rejected', TG_TABLE_NAME, TG_OP;
+END;
+$$ LANGUAGE plpgsql
+"""
+
+
+def pg_trigger(table: str) -> str:
+    """PostgreSQL trigger rejecting UPDATE and DELETE on a table."""
+    return (
+        f"CREATE TRIGGER {table}_append_only BEFORE UPDATE OR DELETE ON {table} "
+        "FOR EACH ROW EXECUTE FUNCTION reject_ledger_change()"
+    )
+
+
+def sqlite_triggers(table: str) -> list[str]:
+    """SQLite triggers rejecting UPDATE and DELETE on a table."""
+    return [
+        f"CREATE TRIGGER {table}_no_{op.lower()} BEFORE {op} ON {table} "
+        f"BEGIN SELECT RAISE(ABORT, 'ledger table {table} is append-only'); END"
+        for op in ("UPDATE", "DELETE")
+    ]
+
+
+def statements(dialect: str) -> list[str]:
+    """Every statement that installs the append-only triggers for a dialect."""
+    if dialect == "postgresql":
+        return [PG_FUNCTION] + [pg_trigger(t) for t in APPEND_ONLY_TABLES]
+    return [sql for t in APPEND_ONLY_TABLES for sql in sqlite_triggers(t)]
+
+
+def install_on_create(metadata) -> None:
+    """Install the triggers whenever the schema is created outside migrations (tests)."""
+    table = metadata.tables["ledger_entries"]
+    for dialect in ("postgresql", "sqlite"):
+        for sql in statements(dialect):
+            ddl = DDL(sql.replace("%", "%%"))  # DDL() formats with %
+            event.listen(table, "after_create", ddl.execute_if(dialect=dialect))

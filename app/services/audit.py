@@ -1,0 +1,88 @@
+"""Reconciliation: balance = sum of entries = sum of lot remainders, nothing negative."""
+
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session
+
+from app.models import LedgerEntry, Member, PointLot, PointTransaction
+
+
+def _lot_mismatches(session: Session) -> list[str]:
+    sums = (
+        select(LedgerEntry.lot_id, func.sum(LedgerEntry.points).label("total"))
+        .group_by(LedgerEntry.lot_id)
+        .subquery()
+    )
+    rows = session.execute(
+        select(PointLot.id, PointLot.member_id, PointLot.remaining, sums.c.total)
+        .outerjoin(sums, sums.c.lot_id == PointLot.id)
+        .where(func.coalesce(sums.c.total, 0) != PointLot.remaining)
+    )
+    return [
+        f"member {m}: lot {lot} remaining {rem} but its entries sum to {total or 0}"
+        for lot, m, rem, total in rows
+    ]
+
+
+def _txn_mismatches(session: Session) -> list[str]:
+    sums = (
+        select(LedgerEntry.txn_id, func.sum(LedgerEntry.points).label("total"))
+        .group_by(LedgerEntry.txn_id)
+        .subquery()
+    )
+    rows = session.execute(
+        select(PointTransaction.id, PointTransaction.member_id, PointTransaction.points, sums.c.total)
+        .outerjoin(sums, sums.c.txn_id == PointTransaction.id)
+        .where(func.coalesce(sums.c.total, 0) != PointTransaction.points)
+    )
+    return [
+        f"member {m}: transaction {txn} says {pts} but its entries sum to {total or 0}"
+        for txn, m, pts, total in rows
+    ]
+
+
+def _member_mismatches(session: Session) -> list[str]:
+    entries = (
+        select(LedgerEntry.member_id, func.sum(LedgerEntry.points).label("total"))
+        .group_by(LedgerEntry.member_id)
+        .subquery()
+    )
+    lots = (
+        select(PointLot.member_id, func.sum(PointLot.remaining).label("total"))
+        .group_by(PointLot.member_id)
+        .subquery()
+    )
+    debts = (
+        select(PointTransaction.member_id, func.sum(PointTransaction.debt_delta).label("total"))
+        .group_by(PointTransaction.member_id)
+        .subquery()
+    )
+    rows = session.execute(
+        select(
+            Member.id,
+            Member.debt,
+            func.coalesce(entries.c.total, 0),
+            func.coalesce(lots.c.total, 0),
+            func.coalesce(debts.c.total, 0),
+        )
+        .outerjoin(entries, entries.c.member_id == Member.id)
+        .outerjoin(lots, lots.c.member_id == Member.id)
+        .outerjoin(debts, debts.c.member_id == Member.id)
+    )
+    problems = []
+    for member, debt, entry_sum, lot_sum, debt_sum in rows:
+        if entry_sum != lot_sum:
+            problems.append(f"member {member}: entries sum to {entry_sum}, lots to {lot_sum}")
+        if debt != debt_sum or debt < 0:
+            problems.append(f"member {member}: debt {debt} but the ledger says {debt_sum}")
+    return problems
+
+
+def audit(session: Session) -> list[str]:
+    """Every inconsistency in the ledger, as human-readable lines; empty when all adds up."""
+    negative = session.scalars(select(PointLot.id).where(PointLot.remaining < 0))
+    return (
+        [f"lot {lot} is negative" for lot in negative]
+        + _lot_mismatches(session)
+        + _txn_mismatches(session)
+        + _member_mismatches(session)
+    )

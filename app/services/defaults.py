@@ -1,0 +1,60 @@
+"""The default rules a fresh database starts with (operators edit them later)."""
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from app.models import CategoryMultiplier, EarningSetting, PointSource, Tier
+
+POINT_SOURCES = [
+    # code, name, expiry kind, expiry value, pending days, behaviour (monthly cap applies)
+    ("purchase", "Purchase", "year_end", 1, 0, False),
+    ("referral", "Referral", "year_end", 1, 0, True),
+    ("signin", "Daily sign-in", "days", 90, 0, True),
+    ("registration", "Registration", "days", 90, 0, True),
+    ("profile", "Profile completed", "days", 90, 0, True),
+    ("task", "Interaction task", "days", 90, 0, True),
+    ("campaign", "Campaign bonus", "days", 90, 0, False),
+    ("adjustment", "Adjustment", "year_end", 1, 0, False),
+]
+
+TIERS = [
+    # code, rank, zh_Hans name, en, zh_Hant, growth threshold, purchase multiplier (percent)
+    ("base", 0, "普卡会员", "Member", "普卡會員", 0, 100),
+    ("silver", 1, "银卡会员", "Silver", "銀卡會員", 1_000, 120),
+    ("gold", 2, "金卡会员", "Gold", "金卡會員", 5_000, 150),
+    ("diamond", 3, "钻石会员", "Diamond", "鑽石會員", 20_000, 200),
+]
+
+SETTINGS = {
+    "signin_points": 5,
+    "signin_streak_days": 7,
+    "signin_streak_bonus": 20,
+    "registration_points": 100,
+    "profile_points": 50,
+    "referral_points": 200,
+    "behaviour_monthly_cap": 300,
+    "birthday_multiplier_pct": 200,
+}
+
+CATEGORIES = {"skincare": 100, "makeup": 100, "fragrance": 100, "gift_card": 0}
+
+
+def seed_defaults(session: Session) -> None:
+    """Insert whatever default rule is missing; never overwrites an operator's edits."""
+    have = set(session.scalars(select(PointSource.code)))
+    for code, name, kind, value, pending, behaviour in POINT_SOURCES:
+        if code not in have:
+            session.add(PointSource(code=code, name=name, expiry_kind=kind, expiry_value=value,
+                                    pending_days=pending, behaviour=behaviour))
+    have = set(session.scalars(select(Tier.code)))
+    for code, rank, name, en, hant, threshold, pct in TIERS:
+        if code not in have:
+            session.add(Tier(code=code, rank=rank, name=name, names={"en": en, "zh_Hant": hant},
+                             threshold=threshold, multiplier_pct=pct))
+    have = set(session.scalars(select(EarningSetting.key)))
+    session.add_all(EarningSetting(key=k, value=v) for k, v in SETTINGS.items() if k not in have)
+    have = set(session.scalars(select(CategoryMultiplier.category)))
+    session.add_all(
+        CategoryMultiplier(category=c, multiplier_pct=p) for c, p in CATEGORIES.items() if c not in have
+    )
+    session.flush()

@@ -1,0 +1,100 @@
+"""Demo data: the brand's stores, the demo accounts of CONTRACT.md, a believable history."""
+
+from datetime import datetime, timedelta
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from app.models import Store, User
+from app.services import accounts, apikeys, earning, ledger, purchases
+from app.services.defaults import seed_defaults
+
+PASSWORD = "demo1234"
+DEMO_API_KEY = "demo-pos-key"
+STORES = [("SH001", "上海恒隆广场专柜", "上海"), ("BJ001", "北京国贸商城专柜", "北京"),
+          ("GZ001", "广州太古汇专柜", "广州")]
+# phone, name, fen paid ~100 days ago (sets the tier through growth)
+MEMBERS = [
+    ("13800000000", "林小满", 0),
+    ("13800000001", "周予安", 128_000),
+    ("13800000002", "陈知夏", 560_000),
+    ("13800000003", "许清欢", 2_150_000),
+]
+
+
+def _stores(session: Session) -> dict[str, Store]:
+    have = {s.code: s for s in session.scalars(select(Store))}
+    for code, name, city in STORES:
+        if code not in have:
+            have[code] = Store(code=code, name=name, city=city)
+            session.add(have[code])
+    session.flush()
+    return have
+
+
+def _staff(session: Session, stores: dict[str, Store], now: datetime) -> None:
+    for staff_id, role, name, store in (("A0001", "advisor", "王美琪", "SH001"),
+                                        ("admin", "operator", "运营管理员", None)):
+        if not session.scalar(select(User.id).where(User.staff_id == staff_id)):
+            session.add(User(role=role, staff_id=staff_id, display_name=name, created_at=now,
+                             password_hash=accounts.hash_password(PASSWORD),
+                             store=stores[store] if store else None))
+
+
+def _member(session: Session, phone: str, name: str, paid_fen: int, now: datetime) -> None:
+    if session.scalar(select(User.id).where(User.phone == phone)):
+        return
+    joined = now - timedelta(days=120)
+    member = accounts.register(session, phone, PASSWORD, "", now=joined)
+    member.name = name
+    spent_at = now - timedelta(days=100)
+    if paid_fen:
+        body = {"order_no": f"DEMO-{phone}", "paid_fen": paid_fen}
+        purchases.record_purchase(
+            session, member, order_no=body["order_no"], store_code="SH001", paid_fen=paid_fen,
+            paid_at=spent_at, lines=[{"sku": "YL-SERUM-50", "category": "skincare", "qty": 1,
+                                      "paid_fen": paid_fen}],
+            fingerprint=purchases.body_hash(body), now=spent_at)
+    # a few behaviour points that expire within the month, so /me has something to warn about
+    earning.award_behaviour(session, member.id, "task", 60, f"demo-task:{member.id}",
+                            now=now - timedelta(days=80))
+    earning.sign_in(session, member.id, now - timedelta(days=1))
+
+
+def load(session: Session, *, now: datetime) -> None:
+    """Everything the demo needs; running it twice changes nothing."""
+    seed_defaults(session)
+    stores = _stores(session)
+    _staff(session, stores, now)
+    for phone, name, paid_fen in MEMBERS:
+        _member(session, phone, name, paid_fen, now)
+    if not apikeys.check(session, DEMO_API_KEY):
+        apikeys.create(session, "demo POS", now=now, key=DEMO_API_KEY)
+    session.flush()
+
+
+def load_members(session: Session, count: int, *, now: datetime) -> int:
+    """Load-test members 13900000001… (base tier, 10,000 points each); returns how many were new."""
+    password_hash = accounts.hash_password(PASSWORD)  # one hash: argon2 per member would take minutes
+    phones = [f"139{n:08d}" for n in range(1, count + 1)]
+    have = set(session.scalars(select(User.phone).where(User.phone.in_(phones))))
+    created = 0
+    for phone in phones:
+        if phone in have:
+            continue
+        member = accounts.create_member(session, phone, PASSWORD, now=now, password_hash=password_hash)
+        ledger.credit(session, member.id, "adjustment", 10_000, f"loadtest:{phone}", now=now)
+        created += 1
+    return created
+
+
+def reset(session: Session) -> None:
+    """Empty every table by rebuilding the schema through the migrations."""
+    from flask_migrate import downgrade, upgrade
+
+    session.rollback()
+    session.close()
+    downgrade(revision="base")
+    upgrade()
+
+

@@ -1,0 +1,316 @@
+"""The points ledger: the only code that writes lots, transactions and ledger entries.
+
+Every write locks the member's row first, is idempotent on its key, and never commits:
+the request or CLI command that called it commits once.
+"""
+
+from dataclasses import dataclass
+from datetime import date, datetime, timedelta
+
+from sqlalchemy import String, and_, cast, func, insert, literal, or_, select, update
+from sqlalchemy.orm import Session
+
+from app.models import LedgerEntry, Member, PointLot, PointSource, PointTransaction
+from app.models.types import UTCDateTime
+from app.timeutil import last_valid_day, local_date, local_midnight
+
+
+class LedgerError(Exception):
+    """Base of the ledger's domain errors."""
+
+
+class InsufficientPoints(LedgerError):
+    """The member's available balance does not cover the debit."""
+
+    def __init__(self, needed: int, available: int):
+        super().__init__(f"needs {needed} points, {available} available")
+        self.needed, self.available = needed, available
+        self.shortfall = needed - available
+
+
+class AlreadyReversed(LedgerError):
+    """The transaction has been reversed before (under another key)."""
+
+
+@dataclass(frozen=True)
+class Expiring:
+    """Points that stop being usable after `last_day` (brand-local)."""
+
+    points: int
+    last_day: date
+
+
+def lock_member(session: Session, member_id: int) -> Member:
+    """Lock and (re)load the member's row: every ledger write holds this lock first."""
+    stmt = (
+        select(Member)
+        .where(Member.id == member_id)
+        .with_for_update()
+        .execution_options(populate_existing=True)
+    )
+    return session.execute(stmt).scalar_one()
+
+
+def expiry_for(source: PointSource, earned_at: datetime) -> datetime | None:
+    """When points from `source` earned at `earned_at` expire, by the source's policy."""
+    earned_on = local_date(earned_at)
+    if source.expiry_kind == "year_end":
+        return local_midnight(date(earned_on.year + source.expiry_value + 1, 1, 1))
+    if source.expiry_kind == "days":
+        return local_midnight(earned_on + timedelta(days=source.expiry_value + 1))
+    return None
+
+
+def find(session: Session, key: str) -> PointTransaction | None:
+    """The transaction written under an idempotency key, if any."""
+    return session.scalar(select(PointTransaction).where(PointTransaction.idem_key == key))
+
+
+def _usable(now: datetime):
+    return or_(PointLot.expires_at.is_(None), PointLot.expires_at > now)
+
+
+def _spendable_lots(session: Session, member_id: int, now: datetime, exclude=()) -> list[PointLot]:
+    stmt = (
+        select(PointLot)
+        .where(
+            PointLot.member_id == member_id,
+            PointLot.remaining > 0,
+            PointLot.available_at <= now,
+            _usable(now),
+            PointLot.id.not_in(exclude),
+        )
+        .order_by(PointLot.expires_at.asc().nulls_last(), PointLot.earned_at, PointLot.id)
+        .with_for_update()
+    )
+    return list(session.scalars(stmt))
+
+
+def _plan(lots: list[PointLot], points: int) -> list[tuple[PointLot, int]]:
+    """Take up to `points` from lots in order: the (lot, amount) pairs."""
+    plan, left = [], points
+    for lot in lots:
+        if left == 0:
+            break
+        amount = min(lot.remaining, left)
+        if amount:
+            plan.append((lot, amount))
+            left -= amount
+    return plan
+
+
+def _record(session: Session, member_id: int, kind: str, key: str, moves, now: datetime, **extra):
+    """Write one transaction and an entry per (lot, signed points) move; adjust the lots."""
+    txn = PointTransaction(
+        member_id=member_id,
+        kind=kind,
+        idem_key=key,
+        points=sum(points for _, points in moves),
+        created_at=now,
+        **extra,
+    )
+    session.add(txn)
+    for index, (lot, points) in enumerate(moves):
+        lot.remaining += points
+        session.add(
+            LedgerEntry(
+                txn=txn, member_id=member_id, lot=lot, points=points,
+                idem_key=f"{key}#{index}", created_at=now,
+            )
+        )
+    session.flush()
+    return txn
+
+
+def credit(
+    session: Session, member_id: int, source_code: str, points: int, key: str, *,
+    now: datetime, ref: str = "", memo: str = "",
+) -> PointTransaction:
+    """Credit a new lot of points from a source; settles the member's debt first."""
+    if points <= 0:
+        raise ValueError("a credit must be positive")
+    member = lock_member(session, member_id)
+    if txn := find(session, key):
+        return txn
+    source = session.get(PointSource, source_code)
+    lot = PointLot(
+        member_id=member_id, source=source.code, points=points, remaining=0, earned_at=now,
+        available_at=now + timedelta(days=source.pending_days),
+        expires_at=expiry_for(source, now), ref=ref,
+    )
+    session.add(lot)
+    txn = _record(
+        session, member_id, "earn", key, [(lot, points)], now, source=source.code, ref=ref, memo=memo
+    )
+    if member.debt:
+        _settle_debt(session, member, lot, key, now)
+    return txn
+
+
+def _settle_debt(session: Session, member: Member, lot: PointLot, key: str, now: datetime):
+    amount = min(member.debt, lot.remaining)
+    member.debt -= amount
+    _record(
+        session, member.id, "debt_settle", f"{key}:debt", [(lot, -amount)], now,
+        debt_delta=-amount, memo="debt",
+    )
+
+
+def debit(
+    session: Session, member_id: int, points: int, key: str, *,
+    now: datetime, kind: str = "spend", ref: str = "", memo: str = "",
+) -> PointTransaction:
+    """Spend points, first-to-expire first; InsufficientPoints if the balance is short."""
+    if points <= 0:
+        raise ValueError("a debit must be positive")
+    lock_member(session, member_id)
+    if txn := find(session, key):
+        return txn
+    lots = _spendable_lots(session, member_id, now)
+    available = sum(lot.remaining for lot in lots)
+    if available < points:
+        raise InsufficientPoints(points, available)
+    moves = [(lot, -amount) for lot, amount in _plan(lots, points)]
+    return _record(session, member_id, kind, key, moves, now, ref=ref, memo=memo)
+
+
+def claw_back(
+    session: Session, member_id: int, points: int, key: str, *,
+    now: datetime, prefer_lots=(), ref: str = "", memo: str = "", reverses_id: int | None = None,
+) -> PointTransaction:
+    """Take back credited points: from the preferred lots, then the balance; the rest is debt."""
+    if points <= 0:
+        raise ValueError("a claw-back must be positive")
+    member = lock_member(session, member_id)
+    if txn := find(session, key):
+        return txn
+    preferred = []
+    if prefer_lots:
+        preferred = list(
+            session.scalars(
+                select(PointLot)
+                .where(PointLot.id.in_(prefer_lots), PointLot.remaining > 0, _usable(now))
+                .order_by(PointLot.id)
+                .with_for_update()
+            )
+        )
+    others = _spendable_lots(session, member_id, now, exclude=[lot.id for lot in preferred])
+    plan = _plan(preferred + others, points)
+    shortfall = points - sum(amount for _, amount in plan)
+    member.debt += shortfall
+    moves = [(lot, -amount) for lot, amount in plan]
+    return _record(
+        session, member_id, "clawback", key, moves, now,
+        debt_delta=shortfall, ref=ref, memo=memo, reverses_id=reverses_id,
+    )
+
+
+def reverse(session: Session, original: PointTransaction, key: str, *, now: datetime, memo=""):
+    """Undo a spend (exact lots back, expired ones expire at once) or claw back an earn."""
+    lock_member(session, original.member_id)
+    if txn := find(session, key):
+        return txn
+    if session.scalar(select(PointTransaction.id).where(PointTransaction.reverses_id == original.id)):
+        raise AlreadyReversed(original.idem_key)
+    if original.kind == "earn":
+        lots = [entry.lot_id for entry in original.entries]
+        return claw_back(
+            session, original.member_id, original.points, key, now=now, prefer_lots=lots,
+            ref=original.ref, memo=memo, reverses_id=original.id,
+        )
+    if original.kind not in ("spend", "redeem") or original.debt_delta:
+        raise ValueError(f"cannot reverse a {original.kind} transaction")
+    moves = [(entry.lot, -entry.points) for entry in original.entries]
+    txn = _record(
+        session, original.member_id, "reverse", key, moves, now,
+        ref=original.ref, memo=memo, reverses_id=original.id,
+    )
+    _expire_restored(session, original.member_id, [lot for lot, _ in moves], key, now)
+    return txn
+
+
+def _expire_restored(session: Session, member_id: int, lots, key: str, now: datetime) -> None:
+    """Points put back on a lot that has already expired expire again at once."""
+    for lot in {lot.id: lot for lot in lots}.values():
+        if lot.expires_at is not None and lot.expires_at <= now and lot.remaining:
+            _record(
+                session, member_id, "expire", f"expire:{lot.id}:r:{key}",
+                [(lot, -lot.remaining)], now, source=lot.source,
+            )
+
+
+def expire(session: Session, as_of: datetime, *, now: datetime) -> int:
+    """Expire every lot whose expiry is at or before `as_of`, set-based; safe to re-run."""
+    due = and_(PointLot.remaining > 0, PointLot.expires_at <= as_of)
+    session.execute(select(PointLot.id).where(due).with_for_update()).all()
+    entry_count = (
+        select(func.count(LedgerEntry.id)).where(LedgerEntry.lot_id == PointLot.id).scalar_subquery()
+    )
+    key = literal("expire:") + cast(PointLot.id, String) + literal(":") + cast(entry_count, String)
+    stamp = literal(now, UTCDateTime)
+    txn_cols = ["member_id", "kind", "source", "points", "debt_delta", "idem_key", "ref", "memo",
+                "created_at"]
+    session.execute(
+        insert(PointTransaction).from_select(
+            txn_cols,
+            select(
+                PointLot.member_id, literal("expire"), PointLot.source, -PointLot.remaining,
+                literal(0), key, literal(""), literal(""), stamp,
+            ).where(due),
+        )
+    )
+    session.execute(
+        insert(LedgerEntry).from_select(
+            ["txn_id", "member_id", "lot_id", "points", "idem_key", "created_at"],
+            select(
+                PointTransaction.id, PointLot.member_id, PointLot.id, -PointLot.remaining,
+                PointTransaction.idem_key + literal("#0"), stamp,
+            )
+            .join(PointTransaction, PointTransaction.idem_key == key)
+            .where(due),
+        )
+    )
+    result = session.execute(
+        update(PointLot).where(due).values(remaining=0).execution_options(synchronize_session=False)
+    )
+    session.expire_all()
+    return result.rowcount
+
+
+def balance(session: Session, member_id: int, now: datetime) -> int:
+    """Available points: what remains on lots that are available and unexpired now."""
+    stmt = select(func.coalesce(func.sum(PointLot.remaining), 0)).where(
+        PointLot.member_id == member_id,
+        PointLot.remaining > 0,
+        PointLot.available_at <= now,
+        _usable(now),
+    )
+    return int(session.scalar(stmt))
+
+
+def pending(session: Session, member_id: int, now: datetime) -> int:
+    """Points credited but not yet available (pending period)."""
+    stmt = select(func.coalesce(func.sum(PointLot.remaining), 0)).where(
+        PointLot.member_id == member_id, PointLot.remaining > 0, PointLot.available_at > now
+    )
+    return int(session.scalar(stmt))
+
+
+def expiring(session: Session, member_id: int, now: datetime, days: int = 30) -> list[Expiring]:
+    """Available points expiring within `days`, grouped by their last usable local day."""
+    stmt = (
+        select(PointLot.expires_at, PointLot.remaining)
+        .where(
+            PointLot.member_id == member_id,
+            PointLot.remaining > 0,
+            PointLot.available_at <= now,
+            PointLot.expires_at > now,
+            PointLot.expires_at <= now + timedelta(days=days),
+        )
+        .order_by(PointLot.expires_at)
+    )
+    totals: dict[date, int] = {}
+    for expires_at, remaining in session.execute(stmt):
+        day = last_valid_day(expires_at)
+        totals[day] = totals.get(day, 0) + remaining
+    return [Expiring(points, day) for day, points in totals.items()]

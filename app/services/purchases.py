@@ -1,0 +1,117 @@
+"""Paid orders and refunds from store systems: points and growth, exactly once."""
+
+import hashlib
+import json
+from dataclasses import dataclass
+from datetime import datetime
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from app.models import Member, PointLot, PosOrder, PosRefund
+from app.services import earning, ledger, tiers
+
+
+class Conflict(Exception):
+    """The idempotency key was used before with a different body."""
+
+
+class RefundTooLarge(Exception):
+    """Refunds would exceed what was paid."""
+
+
+class OrderNotFound(Exception):
+    """No order with that number."""
+
+
+@dataclass(frozen=True)
+class Recorded:
+    """An order or refund and whether this call only replayed it."""
+
+    order: PosOrder
+    replay: bool
+
+
+def body_hash(body: dict) -> str:
+    """A stable fingerprint of a request body, to tell a replay from a conflicting reuse."""
+    return hashlib.sha256(json.dumps(body, sort_keys=True, separators=(",", ":")).encode()).hexdigest()
+
+
+def record_purchase(
+    session: Session, member: Member, *, order_no: str, store_code: str, paid_fen: int,
+    paid_at: datetime, lines: list[dict], fingerprint: str, now: datetime, channel: str = "pos",
+) -> Recorded:
+    """Award purchase points and growth for a paid order; a replay returns the first result."""
+    ledger.lock_member(session, member.id)
+    existing = session.scalar(select(PosOrder).where(PosOrder.order_no == order_no))
+    if existing:
+        if existing.body_hash != fingerprint:
+            raise Conflict(order_no)
+        return Recorded(existing, True)
+    first = session.scalar(select(PosOrder.id).where(PosOrder.member_id == member.id).limit(1)) is None
+    points = earning.purchase_points(session, member, paid_fen, lines, paid_at)
+    order = PosOrder(
+        order_no=order_no, member_id=member.id, store_code=store_code, channel=channel,
+        paid_fen=paid_fen, paid_at=paid_at, lines=lines, body_hash=fingerprint, points_awarded=points,
+    )
+    session.add(order)
+    session.flush()
+    ref = f"order:{order_no}"
+    if points:
+        ledger.credit(session, member.id, "purchase", points, f"purchase:{order_no}", now=now, ref=ref)
+    tiers.add_growth(session, member, paid_fen // earning.FEN_PER_YUAN, "purchase",
+                     f"growth:{order_no}", occurred_at=paid_at, now=now)
+    if first and member.referred_by_id:
+        earning.award_behaviour(
+            session, member.referred_by_id, "referral", earning.setting(session, "referral_points"),
+            f"referral:{member.id}", now=now, ref=ref,
+        )
+    return Recorded(order, False)
+
+
+def refund(
+    session: Session, *, order_no: str, refund_no: str, refund_fen: int, fingerprint: str,
+    now: datetime,
+) -> Recorded:
+    """Reverse the points and growth of the refunded share; idempotent on refund_no."""
+    order = session.scalar(select(PosOrder).where(PosOrder.order_no == order_no))
+    if order is None:
+        raise OrderNotFound(order_no)
+    member = ledger.lock_member(session, order.member_id)
+    session.refresh(order)
+    done = session.scalar(select(PosRefund).where(PosRefund.refund_no == refund_no))
+    if done:
+        if done.order_id != order.id or done.body_hash != fingerprint:
+            raise Conflict(refund_no)
+        return Recorded(order, True)
+    if order.refunded_fen + refund_fen > order.paid_fen:
+        raise RefundTooLarge(order.paid_fen - order.refunded_fen)
+    before, after = order.refunded_fen, order.refunded_fen + refund_fen
+    points = order.points_awarded * after // order.paid_fen - order.points_reversed
+    if points:
+        lots = session.scalars(select(PointLot.id).where(PointLot.ref == f"order:{order_no}",
+                                                         PointLot.source == "purchase")).all()
+        ledger.claw_back(session, member.id, points, f"refund:{refund_no}", now=now,
+                         prefer_lots=lots, ref=f"order:{order_no}", memo="refund")
+    growth = order.paid_fen // earning.FEN_PER_YUAN
+    tiers.add_growth(session, member, growth * before // order.paid_fen - growth * after // order.paid_fen,
+                     "refund", f"growth:refund:{refund_no}", occurred_at=now, now=now)
+    order.refunded_fen, order.points_reversed = after, order.points_reversed + points
+    session.add(PosRefund(refund_no=refund_no, order_id=order.id, refund_fen=refund_fen,
+                          body_hash=fingerprint, points_reversed=points))
+    if after == order.paid_fen:
+        _reverse_referral(session, member, now)
+    session.flush()
+    return Recorded(order, False)
+
+
+def _reverse_referral(session: Session, member: Member, now: datetime) -> None:
+    """A referral reward stands only while the referee's first order does."""
+    reward = ledger.find(session, f"referral:{member.id}")
+    if reward is None:
+        return
+    first = session.scalar(
+        select(PosOrder).where(PosOrder.member_id == member.id).order_by(PosOrder.id).limit(1)
+    )
+    if reward.ref == f"order:{first.order_no}":
+        ledger.reverse(session, reward, f"referral-reversal:{member.id}", now=now, memo="referral")

@@ -1,0 +1,64 @@
+"""Request plumbing shared by every page: read-only transactions, template context, errors."""
+
+from flask import jsonify, render_template, request
+from flask_babel import format_decimal, get_locale
+from flask_login import current_user
+from sqlalchemy import text
+from werkzeug.exceptions import HTTPException
+
+from app.brand import BRAND
+from app.engine import reset_intent, set_read_only
+from app.extensions import db
+from app.i18n import LOCALE_NAMES, LOCALE_TAGS
+from app.services import ledger
+from app.timeutil import utcnow
+
+READ_METHODS = {"GET", "HEAD", "OPTIONS"}
+
+
+def _begin_request():
+    if request.method in READ_METHODS:
+        request.environ["pointsmall.intent"] = set_read_only()
+
+
+def _end_request(_exc=None):
+    token = request.environ.pop("pointsmall.intent", None)
+    if token is not None:
+        reset_intent(token)
+
+
+def _template_context() -> dict:
+    locale = str(get_locale() or "zh_Hans")
+    context = {"brand": BRAND, "locale": locale, "lang_tag": LOCALE_TAGS.get(locale, "zh-Hans"),
+               "locales": LOCALE_NAMES, "header_balance": None}
+    if current_user.is_authenticated and current_user.role == "member":
+        context["header_balance"] = ledger.balance(db.session, current_user.member.id, utcnow())
+    return context
+
+
+def points(value: int) -> str:
+    """Points with the locale's thousands separator."""
+    return format_decimal(value, format="#,##0")
+
+
+def _error(exc: HTTPException):
+    if request.path.startswith("/api/"):
+        body = {"error": {"code": exc.name.lower().replace(" ", "_"), "message": exc.description}}
+        return jsonify(body), exc.code
+    return render_template("errors/error.html", error=exc), exc.code
+
+
+def healthz():
+    """200 when the database answers."""
+    db.session.execute(text("SELECT 1"))
+    return {"status": "ok"}
+
+
+def init_app(app) -> None:
+    """Install the hooks, filters and routes."""
+    app.before_request(_begin_request)
+    app.teardown_request(_end_request)
+    app.context_processor(_template_context)
+    app.add_template_filter(points, "points")
+    app.register_error_handler(HTTPException, _error)
+    app.add_url_rule("/healthz", "healthz", healthz)

@@ -1,0 +1,141 @@
+"""Registration, login, throttling, roles, CSRF and security headers."""
+
+import pytest
+from sqlalchemy import func, select
+
+from app.models import LoginAttempt, Member, PointTransaction, Store, User
+from app.services import accounts, ledger
+from app.timeutil import utcnow
+from tests.conftest import csrf_from
+
+
+def token(client, url="/"):
+    return csrf_from(client.get(url).get_data(as_text=True))
+
+
+def register(client, phone="13912345678", password="goodpass1", confirm=None, ref=""):
+    return client.post("/register", data={
+        "phone": phone, "password": password, "confirm": confirm or password,
+        "referral_code": ref, "csrf_token": token(client)})
+
+
+def test_register_creates_a_member_with_the_welcome_points(client, session):
+    response = register(client)
+    assert response.status_code == 303 and response.headers["Location"] == "/me"
+    member = session.scalar(select(Member).join(User).where(User.phone == "13912345678"))
+    assert member.tier.code == "base" and len(member.member_no) == 8
+    assert ledger.balance(session, member.id, utcnow()) == 100
+    assert "argon2id" in member.user.password_hash
+
+
+@pytest.mark.parametrize(("phone", "password", "confirm", "ref", "message"), [
+    ("12345", "goodpass1", None, "", "11-digit"),
+    ("12912345678", "goodpass1", None, "", "11-digit"),
+    ("13912345678", "short", None, "", "8 to 128"),
+    ("13912345678", "goodpass1", "different1", "", "differ"),
+    ("13912345678", "goodpass1", None, "NOPE99", "referral code"),
+])
+def test_bad_registrations_say_why_and_write_nothing(client, session, phone, password, confirm, ref,
+                                                     message):
+    client.set_cookie("lang", "en")
+    response = register(client, phone, password, confirm, ref)
+    assert response.status_code == 422
+    html = response.get_data(as_text=True)
+    assert 'data-testid="form-error"' in html and message in html
+    assert session.scalar(select(func.count(User.id))) == 0
+
+
+def test_duplicate_phone_is_refused(client, session):
+    register(client)
+    client.post("/logout", data={"csrf_token": token(client)})
+    client.set_cookie("lang", "en")
+    response = register(client)
+    assert response.status_code == 422 and "already registered" in response.get_data(as_text=True)
+
+
+def test_referral_code_links_the_referrer(client, session, make_member):
+    referrer = make_member()
+    session.commit()
+    register(client, ref=referrer.referral_code.lower())
+    member = session.scalar(select(Member).join(User).where(User.phone == "13912345678"))
+    assert member.referred_by_id == referrer.id
+
+
+def test_login_by_phone_and_by_staff_id(client, session, member_user, now):
+    store = Store(code="SH001", name="Shanghai")
+    session.add(User(role="advisor", staff_id="A0001", store=store,
+                     password_hash=accounts.hash_password("secret123")))
+    session.commit()
+    for identifier, home in (("13700009999", "/me"), ("A0001", "/counter/")):
+        response = client.post("/login", data={"identifier": identifier, "password": "secret123",
+                                               "csrf_token": token(client)})
+        assert response.status_code == 303 and response.headers["Location"] == home
+        client.post("/logout", data={"csrf_token": token(client)})
+
+
+def test_wrong_password_then_throttle(client, session, member_user):
+    client.set_cookie("lang", "en")
+    for _ in range(10):
+        response = client.post("/login", data={"identifier": "13700009999", "password": "wrong",
+                                               "csrf_token": token(client)})
+        assert "Wrong phone number" in response.get_data(as_text=True)
+    response = client.post("/login", data={"identifier": "13700009999", "password": "secret123",
+                                           "csrf_token": token(client)})
+    assert response.status_code == 422 and "Too many failed attempts" in response.get_data(as_text=True)
+    assert session.scalar(select(func.count(LoginAttempt.id))) == 10
+
+
+@pytest.mark.parametrize(("target", "expected"), [
+    ("/me/points", "/me/points"), ("https://evil.example/x", "/me"), ("//evil.example", "/me"),
+    ("/\\evil.example", "/me"),
+])
+def test_next_redirects_only_to_this_site(client, member_user, target, expected):
+    response = client.post("/login?next=" + target, data={
+        "identifier": "13700009999", "password": "secret123", "csrf_token": token(client)})
+    assert response.headers["Location"] == expected
+
+
+def test_posts_without_csrf_are_rejected_and_write_nothing(client, session):
+    response = client.post("/register", data={"phone": "13912345678", "password": "goodpass1",
+                                              "confirm": "goodpass1"})
+    assert response.status_code == 400
+    assert session.scalar(select(func.count(User.id))) == 0
+
+
+def test_roles_guard_the_homes(client, login_as, member_user):
+    assert client.get("/me").status_code == 302
+    login_as("13700009999")
+    assert client.get("/counter/").status_code == 403
+    assert client.get("/admin/").status_code == 403
+
+
+def test_security_headers(client):
+    response = client.get("/login")
+    csp = response.headers["Content-Security-Policy"]
+    assert "script-src 'self'" in csp and "frame-ancestors 'none'" in csp
+    assert response.headers["X-Content-Type-Options"] == "nosniff"
+    assert response.headers["Referrer-Policy"]
+    assert "<script>" not in response.get_data(as_text=True)
+
+
+def test_staff_session_times_out_after_30_idle_minutes(client, session, app):
+    store = Store(code="SH001", name="Shanghai")
+    session.add(User(role="advisor", staff_id="A0001", store=store,
+                     password_hash=accounts.hash_password("secret123")))
+    session.commit()
+    client.post("/login", data={"identifier": "A0001", "password": "secret123",
+                                "csrf_token": token(client)})
+    assert client.get("/counter/").status_code == 200
+    with client.session_transaction() as s:
+        s["seen_at"] -= 31 * 60
+    response = client.get("/counter/")
+    assert response.status_code == 302 and "expired=1" in response.headers["Location"]
+
+
+def test_healthz(client):
+    assert client.get("/healthz").json == {"status": "ok"}
+
+
+def test_no_points_written_on_a_failed_registration(client, session):
+    register(client, phone="bad")
+    assert session.scalar(select(func.count(PointTransaction.id))) == 0
