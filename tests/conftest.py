@@ -5,7 +5,10 @@ import re
 import shutil
 from datetime import datetime, timezone
 
+import flask_babel
 import pytest
+from flask import g
+from flask.testing import FlaskClient
 from sqlalchemy import create_engine, text
 
 from app import create_app
@@ -100,9 +103,24 @@ def make_member(session, now):
     return make
 
 
+class FreshClient(FlaskClient):
+    """A test client whose requests don't inherit the test's per-context caches.
+
+    The fixtures keep one app context pushed, and Flask reuses it for every request, so the
+    locale (Flask-Babel) and user (Flask-Login) cached on it would leak from one request to the next.
+    """
+
+    def open(self, *args, **kwargs):
+        """Forget the cached locale and user, then make the request."""
+        flask_babel.refresh()
+        g.pop("_login_user", None)
+        return super().open(*args, **kwargs)
+
+
 @pytest.fixture
 def client(app):
     """A test client; CSRF stays on."""
+    app.test_client_class = FreshClient
     return app.test_client()
 
 

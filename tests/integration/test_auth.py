@@ -139,3 +139,41 @@ def test_healthz(client):
 def test_no_points_written_on_a_failed_registration(client, session):
     register(client, phone="bad")
     assert session.scalar(select(func.count(PointTransaction.id))) == 0
+
+
+def test_staff_session_ends_after_12_hours_even_when_active(client, session):
+    store = Store(code="SH001", name="Shanghai")
+    session.add(User(role="operator", staff_id="admin", password_hash=accounts.hash_password("secret123")))
+    session.add(store)
+    session.commit()
+    client.post("/login", data={"identifier": "admin", "password": "secret123", "csrf_token": token(client)})
+    with client.session_transaction() as s:
+        s["login_at"] -= 12 * 3600 + 1
+    assert client.get("/admin/").status_code == 302
+
+
+def test_member_sessions_are_not_cut_after_30_minutes(client, login_as, member_user):
+    login_as("13700009999")
+    with client.session_transaction() as s:
+        s["seen_at"] -= 2 * 3600
+        s["login_at"] -= 13 * 3600
+    assert client.get("/me").status_code == 200
+
+
+def test_failed_htmx_login_returns_the_form_fragment(client, member_user):
+    client.set_cookie("lang", "en")
+    response = client.post("/login", data={"identifier": "13700009999", "password": "nope",
+                                           "csrf_token": token(client)},
+                           headers={"HX-Request": "true"})
+    html = response.get_data(as_text=True)
+    assert response.status_code == 422 and "<html" not in html
+    assert 'id="login-form"' in html and 'data-testid="form-error"' in html
+    assert "HX-Request" in response.headers["Vary"]
+
+
+def test_language_cookie_switches_the_interface(client):
+    response = client.post("/lang", data={"lang": "en", "next": "/login", "csrf_token": token(client)})
+    assert response.status_code == 303 and response.headers["Location"] == "/login"
+    assert '<html lang="en">' in client.get("/login").get_data(as_text=True)
+    client.post("/lang", data={"lang": "xx", "next": "https://evil.example", "csrf_token": token(client)})
+    assert '<html lang="en">' in client.get("/login").get_data(as_text=True)
