@@ -42,8 +42,16 @@ test: install browser
 lint: install
 	$(BIN)/ruff check app tests e2e bench
 
+# Extract from the repo root: babel.cfg's patterns (app/**.py, app/templates/**.html) are relative
+# to the directory handed to extract, so extracting from `app` would match nothing.
+LOCALES := zh_Hans zh_Hant en
 messages: install
-	$(BIN)/pybabel extract -F babel.cfg -k _l -k lazy_gettext -o app/translations/messages.pot app
+	$(BIN)/pybabel extract -F babel.cfg -k _l -k lazy_gettext --project "Points Mall" --copyright-holder YUNLAN \
+	  -o app/translations/messages.pot .
+	@for loc in $(LOCALES); do \
+	  test -f app/translations/$$loc/LC_MESSAGES/messages.po || \
+	    $(BIN)/pybabel init -i app/translations/messages.pot -d app/translations -l $$loc; \
+	done
 	$(BIN)/pybabel update -i app/translations/messages.pot -d app/translations --no-fuzzy-matching
 	$(BIN)/pybabel compile -d app/translations
 

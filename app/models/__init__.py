@@ -1,6 +1,7 @@
 """Typed SQLAlchemy models; importing this module registers every table."""
 
 from app.models.account import ApiKey, LoginAttempt, Store, User
+from app.models.catalog import CashRate, FlashEvent, Gift, GiftCode, HomeSection, Shelf
 from app.models.earning import (
     Campaign,
     CategoryMultiplier,
@@ -11,8 +12,11 @@ from app.models.earning import (
 )
 from app.models.ledger import LedgerEntry, PointLot, PointSource, PointTransaction
 from app.models.member import GrowthEvent, Member, Tier, TierChange
+from app.models.order import Address, Order, OrderEvent, Payment
 
 __all__ = [
+    "Address", "CashRate", "FlashEvent", "Gift", "GiftCode", "HomeSection", "Order", "OrderEvent",
+    "Payment", "Shelf",
     "ApiKey", "Campaign", "CategoryMultiplier", "EarningSetting", "GrowthEvent", "LedgerEntry",
     "LoginAttempt", "Member", "PointLot", "PointSource", "PointTransaction", "PosOrder",
     "PosRefund", "SignIn", "Store", "Tier", "TierChange", "User",

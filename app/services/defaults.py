@@ -3,7 +3,7 @@
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from app.models import CategoryMultiplier, EarningSetting, PointSource, Tier
+from app.models import CashRate, CategoryMultiplier, EarningSetting, PointSource, Tier
 
 POINT_SOURCES = [
     # code, name, expiry kind, expiry value, pending days, behaviour (monthly cap applies)
@@ -34,6 +34,8 @@ SETTINGS = {
     "referral_points": 200,
     "behaviour_monthly_cap": 300,
     "birthday_multiplier_pct": 200,
+    "points_cash_cap_pct": 50,
+    "unpaid_order_minutes": 15,
 }
 
 CATEGORIES = {"skincare": 100, "makeup": 100, "fragrance": 100, "gift_card": 0}
@@ -57,4 +59,6 @@ def seed_defaults(session: Session) -> None:
     session.add_all(
         CategoryMultiplier(category=c, multiplier_pct=p) for c, p in CATEGORIES.items() if c not in have
     )
+    if not session.scalar(select(CashRate.id).where(CashRate.kind == "default")):
+        session.add(CashRate(kind="default", name="Standard", points_per_yuan=20))
     session.flush()

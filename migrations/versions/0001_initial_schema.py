@@ -7,10 +7,8 @@ Create Date: 2026-11-26 09:20:16.789570
 """
 from alembic import op
 import sqlalchemy as sa
-import sqlalchemy.orm
 
 from app.models.triggers import APPEND_ONLY_TABLES, statements
-from app.services.defaults import seed_defaults
 
 
 # revision identifiers, used by Alembic.
@@ -283,7 +281,46 @@ def upgrade():
     # ### end Alembic commands ###
     for sql in statements(op.get_bind().dialect.name):
         op.execute(sql)
-    seed_defaults(sa.orm.Session(bind=op.get_bind()))
+    _seed_rules()
+
+
+def _seed_rules():
+    """The default rules as of this revision (later revisions add, never rewrite, these rows)."""
+    sources = sa.table("point_sources", *(sa.column(c) for c in (
+        "code", "name", "expiry_kind", "expiry_value", "pending_days", "behaviour")))
+    op.bulk_insert(sources, [
+        dict(zip(("code", "name", "expiry_kind", "expiry_value", "pending_days", "behaviour"), row))
+        for row in [
+            ("purchase", "Purchase", "year_end", 1, 0, False),
+            ("referral", "Referral", "year_end", 1, 0, True),
+            ("signin", "Daily sign-in", "days", 90, 0, True),
+            ("registration", "Registration", "days", 90, 0, True),
+            ("profile", "Profile completed", "days", 90, 0, True),
+            ("task", "Interaction task", "days", 90, 0, True),
+            ("campaign", "Campaign bonus", "days", 90, 0, False),
+            ("adjustment", "Adjustment", "year_end", 1, 0, False),
+        ]
+    ])
+    tiers = sa.table("tiers", *(sa.column(c) for c in (
+        "code", "rank", "name", "threshold", "multiplier_pct")), sa.column("names", sa.JSON))
+    op.bulk_insert(tiers, [
+        {"code": "base", "rank": 0, "name": "普卡会员", "names": {"en": "Member", "zh_Hant": "普卡會員"},
+         "threshold": 0, "multiplier_pct": 100},
+        {"code": "silver", "rank": 1, "name": "银卡会员", "names": {"en": "Silver", "zh_Hant": "銀卡會員"},
+         "threshold": 1000, "multiplier_pct": 120},
+        {"code": "gold", "rank": 2, "name": "金卡会员", "names": {"en": "Gold", "zh_Hant": "金卡會員"},
+         "threshold": 5000, "multiplier_pct": 150},
+        {"code": "diamond", "rank": 3, "name": "钻石会员", "names": {"en": "Diamond", "zh_Hant": "鑽石會員"},
+         "threshold": 20000, "multiplier_pct": 200},
+    ])
+    settings = sa.table("earning_settings", sa.column("key"), sa.column("value"))
+    op.bulk_insert(settings, [{"key": k, "value": v} for k, v in {
+        "signin_points": 5, "signin_streak_days": 7, "signin_streak_bonus": 20,
+        "registration_points": 100, "profile_points": 50, "referral_points": 200,
+        "behaviour_monthly_cap": 300, "birthday_multiplier_pct": 200}.items()])
+    categories = sa.table("category_multipliers", sa.column("category"), sa.column("multiplier_pct"))
+    op.bulk_insert(categories, [{"category": c, "multiplier_pct": p} for c, p in {
+        "skincare": 100, "makeup": 100, "fragrance": 100, "gift_card": 0}.items()])
 
 
 def downgrade():

@@ -8,7 +8,8 @@ from sqlalchemy import create_engine, func, select, text
 from app import create_app
 from app.config import TestConfig
 from app.extensions import db
-from app.models import PointSource, Tier
+from app.models import CashRate, EarningSetting, PointSource, Tier
+from app.services.defaults import SETTINGS
 from tests.conftest import BACKEND, PG_URL
 
 
@@ -38,6 +39,9 @@ def test_upgrade_matches_the_models_and_downgrade_empties(tmp_path):
         assert diff == []
         assert db.session.scalar(select(func.count()).select_from(PointSource)) == 8
         assert db.session.scalar(select(func.count()).select_from(Tier)) == 4
+        keys = set(db.session.scalars(select(EarningSetting.key)))
+        assert keys == set(SETTINGS)
+        assert db.session.scalar(select(func.count()).select_from(CashRate)) == 1
         db.session.remove()
         downgrade(revision="base")
         with db.engine.connect() as conn:

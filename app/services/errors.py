@@ -1,0 +1,59 @@
+"""Domain errors of redemption; views turn them into the member's language."""
+
+
+class RedeemError(Exception):
+    """A redemption that cannot go ahead; `code` says why, `detail` carries numbers for the message."""
+
+    code = "error"
+
+    def __init__(self, **detail):
+        super().__init__(self.code)
+        self.detail = detail
+
+
+class NotInWindow(RedeemError):
+    """Not on sale yet, or no longer."""
+
+    code = "not_in_window"
+
+
+class SoldOut(RedeemError):
+    """No stock left."""
+
+    code = "sold_out"
+
+
+class TierTooLow(RedeemError):
+    """The member's tier may not redeem this."""
+
+    code = "tier"
+
+
+class LimitReached(RedeemError):
+    """The member has redeemed as many as allowed in the period."""
+
+    code = "limit"
+
+
+class NotEnoughPoints(RedeemError):
+    """The balance is short; detail has `shortfall`."""
+
+    code = "points"
+
+
+class BadRequest(RedeemError):
+    """Quantity, delivery or address not acceptable; detail has `field`."""
+
+    code = "bad_request"
+
+
+class RateChanged(RedeemError):
+    """The points-as-cash rate changed between the page and the confirmation."""
+
+    code = "rate_changed"
+
+
+class CannotCancel(RedeemError):
+    """The order is past the point where it can be cancelled."""
+
+    code = "cannot_cancel"

@@ -1,0 +1,44 @@
+"""Factories for catalogue objects used across tests."""
+
+from datetime import timedelta
+
+from app.models import FlashEvent, Gift, GiftCode, Shelf, Store
+
+
+def store(session, code="SH001"):
+    """A store (created once per code)."""
+    found = session.query(Store).filter_by(code=code).one_or_none()
+    if found:
+        return found
+    found = Store(code=code, name=f"Store {code}", city="上海")
+    session.add(found)
+    session.flush()
+    return found
+
+
+def gift(session, **fields):
+    """A listed physical gift: 100 points, stock 10, no gate, no limit."""
+    shelf = session.query(Shelf).filter_by(code="care").one_or_none()
+    if shelf is None:
+        shelf = Shelf(code="care", name="护肤", sort=1)
+        session.add(shelf)
+    values = {"kind": "physical", "name": "Serum", "points_price": 100, "stock": 10, "shelf": shelf}
+    values.update(fields)
+    item = Gift(**values)
+    session.add(item)
+    session.flush()
+    if item.kind in ("coupon", "virtual"):
+        session.add_all(GiftCode(gift_id=item.id, code=f"CODE-{item.id}-{n}") for n in range(item.stock))
+        session.flush()
+    return item
+
+
+def flash(session, now, *, stock=20, price=50, limit=1, starts=-1, hours=2, **gift_fields):
+    """A flash event on a new gift, live from `starts` hours relative to now."""
+    item = gift(session, **gift_fields)
+    event = FlashEvent(gift=item, title="Flash", starts_at=now + timedelta(hours=starts),
+                       ends_at=now + timedelta(hours=starts + hours), points_price=price,
+                       stock=stock, initial_stock=stock, per_member_limit=limit)
+    session.add(event)
+    session.flush()
+    return event
