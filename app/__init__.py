@@ -39,11 +39,12 @@ def register_blueprints(app: Flask) -> None:
     from app.blueprints.admin import bp as admin
     from app.blueprints.api import bp as api
     from app.blueprints.auth import bp as auth
+    from app.blueprints.checkout import bp as checkout
     from app.blueprints.counter import bp as counter
     from app.blueprints.mall import bp as mall
     from app.blueprints.member import bp as member
 
-    for blueprint in (auth, mall, member, counter, admin, api):
+    for blueprint in (auth, mall, checkout, member, counter, admin, api):
         app.register_blueprint(blueprint)
 
 

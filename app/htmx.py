@@ -1,6 +1,6 @@
 """The only code that reads HX-* headers or sets HX-Trigger / Vary."""
 
-from flask import make_response, render_template
+from flask import make_response, redirect, render_template
 from jinja2_fragments.flask import render_block
 
 from app.extensions import htmx
@@ -26,3 +26,19 @@ def trigger(response, event: str = "points-changed"):
     """Ask the page to fire an event (every balance badge listens to points-changed)."""
     response.headers["HX-Trigger"] = event
     return response
+
+
+def redirect_to(url: str, event: str | None = None, status: int = 303):
+    """A redirect: plain for normal requests, HX-Redirect for htmx (never swap a whole page in)."""
+    if not htmx:
+        return redirect(url, status)
+    response = make_response("", 200)
+    response.headers["HX-Redirect"] = url
+    if event:
+        trigger(response, event)
+    return response
+
+
+def redirect_after_post(url: str, event: str | None = "points-changed"):
+    """After a successful POST: 303, or HX-Redirect plus the event that refreshes the badges."""
+    return redirect_to(url, event)

@@ -4,10 +4,11 @@ from datetime import datetime, timedelta
 from functools import wraps
 from urllib.parse import urlsplit
 
-from flask import abort, current_app, redirect, request, session, url_for
+from flask import abort, current_app, request, session, url_for
 from flask_login import current_user, logout_user
 
 from app.extensions import db, login_manager
+from app.htmx import redirect_to
 from app.models import Member, User
 from app.timeutil import utcnow
 
@@ -36,6 +37,11 @@ def safe_next(target: str | None, fallback: str) -> str:
     return target
 
 
+def to_login(**args):
+    """Send the browser to the login page (HX-Redirect for htmx requests)."""
+    return redirect_to(url_for("auth.login", **args), status=302)
+
+
 def role_required(role: str):
     """Guard a view: anonymous users go to /login, users of another role get 403."""
 
@@ -43,7 +49,7 @@ def role_required(role: str):
         @wraps(view)
         def wrapped(*args, **kwargs):
             if not current_user.is_authenticated:
-                return redirect(url_for("auth.login", next=request.full_path.rstrip("?")))
+                return to_login(next=request.full_path.rstrip("?"))
             if current_user.role != role:
                 abort(403)
             return view(*args, **kwargs)
@@ -82,7 +88,7 @@ def enforce_timeouts():
     if _expired(now):
         logout_user()
         session.clear()
-        return redirect(url_for("auth.login", next=request.path, expired=1))
+        return to_login(next=request.path, expired=1)
     session["seen_at"] = now.timestamp()
     return None
 

@@ -11,7 +11,7 @@ from app.engine import reset_intent, set_read_only
 from app.extensions import db
 from app.i18n import LOCALE_NAMES, LOCALE_TAGS
 from app.services import ledger
-from app.timeutil import utcnow
+from app.timeutil import brand_tz, utcnow
 
 READ_METHODS = {"GET", "HEAD", "OPTIONS"}
 
@@ -29,7 +29,7 @@ def _end_request(_exc=None):
 
 def _template_context() -> dict:
     locale = str(get_locale() or "zh_Hans")
-    context = {"brand": BRAND, "locale": locale, "lang_tag": LOCALE_TAGS.get(locale, "zh-Hans"),
+    context = {"brand": BRAND, "brand_tz": brand_tz(), "locale": locale, "lang_tag": LOCALE_TAGS.get(locale, "zh-Hans"),
                "locales": LOCALE_NAMES, "header_balance": None}
     if current_user.is_authenticated and current_user.role == "member":
         context["header_balance"] = ledger.balance(db.session, current_user.member.id, utcnow())
@@ -41,10 +41,19 @@ def points(value: int) -> str:
     return format_decimal(value, format="#,##0")
 
 
+def yuan(fen: int) -> str:
+    """Fen as yuan with two decimals, without floats."""
+    sign = "-" if fen < 0 else ""
+    whole, cents = divmod(abs(fen), 100)
+    return f"{sign}{whole:,}.{cents:02d}"
+
+
 def _error(exc: HTTPException):
     if request.path.startswith("/api/"):
         body = {"error": {"code": exc.name.lower().replace(" ", "_"), "message": exc.description}}
-        return jsonify(body), exc.code
+        # keep what the exception adds (Allow on 405, Retry-After, ...) but answer JSON
+        headers = [(k, v) for k, v in exc.get_headers() if k.lower() != "content-type"]
+        return jsonify(body), exc.code, headers
     return render_template("errors/error.html", error=exc), exc.code
 
 
@@ -60,5 +69,6 @@ def init_app(app) -> None:
     app.teardown_request(_end_request)
     app.context_processor(_template_context)
     app.add_template_filter(points, "points")
+    app.add_template_filter(yuan, "yuan")
     app.register_error_handler(HTTPException, _error)
     app.add_url_rule("/healthz", "healthz", healthz)

@@ -6,7 +6,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from app.models import Store, User
-from app.services import accounts, apikeys, earning, ledger, purchases
+from app.services import accounts, apikeys, demo_catalogue, earning, ledger, purchases
 from app.services.defaults import seed_defaults
 
 PASSWORD = "demo1234"
@@ -68,6 +68,7 @@ def load(session: Session, *, now: datetime) -> None:
     _staff(session, stores, now)
     for phone, name, paid_fen in MEMBERS:
         _member(session, phone, name, paid_fen, now)
+    demo_catalogue.load(session, now=now)
     if not apikeys.check(session, DEMO_API_KEY):
         apikeys.create(session, "demo POS", now=now, key=DEMO_API_KEY)
     session.flush()

@@ -100,18 +100,14 @@ def refund(
     session.add(PosRefund(refund_no=refund_no, order_id=order.id, refund_fen=refund_fen,
                           body_hash=fingerprint, points_reversed=points))
     if after == order.paid_fen:
-        _reverse_referral(session, member, now)
+        _reverse_referral(session, member, order, now)
     session.flush()
     return Recorded(order, False)
 
 
-def _reverse_referral(session: Session, member: Member, now: datetime) -> None:
+def _reverse_referral(session: Session, member: Member, order: PosOrder, now: datetime) -> None:
     """A referral reward stands only while the referee's first order does."""
     reward = ledger.find(session, f"referral:{member.id}")
-    if reward is None:
-        return
-    first = session.scalar(
-        select(PosOrder).where(PosOrder.member_id == member.id).order_by(PosOrder.id).limit(1)
-    )
-    if reward.ref == f"order:{first.order_no}":
+    # the reward names the order that earned it: only refunding that order takes it back
+    if reward is not None and reward.ref == f"order:{order.order_no}":
         ledger.reverse(session, reward, f"referral-reversal:{member.id}", now=now, memo="referral")

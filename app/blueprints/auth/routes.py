@@ -9,7 +9,7 @@ from sqlalchemy.exc import IntegrityError
 from app.blueprints.auth import bp
 from app.blueprints.auth.forms import MESSAGES, LanguageForm, LoginForm, RegisterForm, first_error
 from app.extensions import db
-from app.htmx import render
+from app.htmx import redirect_after_post, render
 from app.security import safe_next, start_session
 from app.services import accounts
 from app.timeutil import utcnow
@@ -25,7 +25,7 @@ def _enter(user):
     login_user(user)
     start_session(user)
     db.session.commit()
-    return redirect(safe_next(request.args.get("next"), _home(user)), 303)
+    return redirect_after_post(safe_next(request.args.get("next"), _home(user)), None)
 
 
 @bp.route("/login", methods=["GET", "POST"])

@@ -1,33 +1,117 @@
-"""Mall views."""
+"""Mall views: home shelves, gift pages, the flash board."""
 
+import secrets
+
+from flask import abort, request
+from flask_babel import get_locale
 from flask_login import current_user
 
+from app.blueprints.checkout.forms import CheckoutForm, redeem_message
 from app.blueprints.mall import bp
 from app.extensions import db
-from app.htmx import render
+from app.htmx import redirect_after_post, render
+from app.models import FlashEvent, Gift, Store
 from app.security import role_required
-from app.services import member_center
+from app.services import addresses, catalog, member_center, pricing, redemption, storefront, tiers
+from app.services.errors import RedeemError
 from app.timeutil import utcnow
+
+KINDS = ("physical", "coupon", "virtual", "service")
+
+
+def signed_in_member():
+    """The member behind this request, or None for visitors and staff."""
+    if current_user.is_authenticated and current_user.role == "member":
+        return current_user.member
+    return None
+
+
+def tier_name(code: str) -> str:
+    """A tier's display name in the current locale."""
+    tier = next((t for t in tiers.ladder(db.session) if t.code == code), None)
+    return tier.display_name(str(get_locale())) if tier else code
 
 
 @bp.get("/")
 def home():
-    """The mall home: the member's standing and the shelves."""
-    view = None
-    if current_user.is_authenticated and current_user.role == "member":
-        view = member_center.overview(db.session, current_user.member, utcnow())
-    return render("mall/home.html", "content", view=view)
+    """Operator-arranged sections, 'for you', and filters by kind and affordability."""
+    member, now = signed_in_member(), utcnow()
+    kind = request.args.get("kind", "") if request.args.get("kind") in KINDS else ""
+    affordable = bool(member) and request.args.get("affordable") == "1"
+    return render("mall/home.html", "content", kind=kind, affordable=affordable, kinds=KINDS,
+                  view=member_center.overview(db.session, member, now) if member else None,
+                  sections=storefront.home(db.session, member, now, kind=kind, affordable=affordable),
+                  for_you=catalog.recommend(db.session, member, now) if member else [],
+                  tier_name=tier_name, tab="mall")
+
+
+def gift_page(gift: Gift, form: CheckoutForm | None = None, error: str | None = None, status=200,
+              block: str = "content"):
+    """The gift page (or its checkout/breakdown block) for the signed-in member."""
+    member, now = signed_in_member(), utcnow()
+    form = form or CheckoutForm(request_key=secrets.token_urlsafe(16))
+    qty, split = form.qty.data or 1, None
+    if gift.cash_fen:
+        split = pricing.breakdown(db.session, gift.cash_fen * qty, form.yuan_by_points.data or 0, now)
+    return render(
+        "mall/gift.html", block, gift=gift, form=form, error=error, split=split,
+        total_points=gift.points_price * qty + (split.points_for_cash if split else 0),
+        state=catalog.state(db.session, gift, member, now), tier_name=tier_name,
+        stores=db.session.query(Store).order_by(Store.id).all(),
+        addresses=addresses.for_member(db.session, member.id) if member else [],
+        locale=str(get_locale()), tab="mall"), status
+
+
+@bp.get("/gifts/<int:gift_id>")
+def gift(gift_id: int):
+    """Images, details, price, stock, limits and one explained call to action."""
+    return gift_page(db.get_or_404(Gift, gift_id))
+
+
+@bp.get("/gifts/<int:gift_id>/breakdown")
+@role_required("member")
+def breakdown(gift_id: int):
+    """The live points-as-cash breakdown as the member changes the amount."""
+    form = CheckoutForm(request.args, meta={"csrf": False})
+    return gift_page(db.get_or_404(Gift, gift_id), form, block="breakdown")
+
+
+def flash_page(block: str = "content", **extra):
+    """The flash board (or one block of it)."""
+    now = utcnow()
+    return render("mall/flash.html", block, now=now, tab="flash", tier_name=tier_name,
+                  cards=storefront.flash_board(db.session, signed_in_member(), now), **extra)
 
 
 @bp.get("/flash")
-@role_required("member")
 def flash():
-    """Flash redemptions (限时兑换)."""
-    return render("mall/flash.html", "content", events=[])
+    """Live, upcoming and recently ended flash redemptions, with the server's clock."""
+    return flash_page()
 
 
-@bp.get("/orders")
+@bp.get("/flash/<int:event_id>/stock")
+def flash_stock(event_id: int):
+    """The stock figure, polled while live; 286 tells htmx to stop polling once it is over."""
+    event, now = db.get_or_404(FlashEvent, event_id), utcnow()
+    phase = storefront.flash_phase(event, now)
+    response = render("mall/flash.html", "stock", card=storefront.FlashCard(event, phase), now=now)
+    if phase in ("ended", "sold_out"):
+        response.status_code = 286
+    return response
+
+
+@bp.post("/flash/<int:event_id>/redeem")
 @role_required("member")
-def orders():
-    """The member's orders."""
-    return render("mall/orders.html", "content", orders=[])
+def flash_redeem(event_id: int):
+    """One tap: an order, or the reason there is none."""
+    if db.session.get(FlashEvent, event_id) is None:
+        abort(404)
+    try:
+        order = redemption.redeem_flash(db.session, current_user.member.id, event_id, now=utcnow(),
+                                        request_key=request.form.get("request_key", "")[:64])
+    except RedeemError as exc:
+        db.session.rollback()
+        return flash_page("flash_error", message=redeem_message(exc, tier_name),
+                          error_event=event_id), 409
+    db.session.commit()
+    return redirect_after_post(f"/orders/{order.id}")

@@ -1,0 +1,96 @@
+"""The mall's front: operator-arranged home sections and the flash redemption board."""
+
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from app.models import FlashEvent, HomeSection, Member
+from app.services import catalog, ledger, redemption
+
+ENDED_SHOWN_FOR = timedelta(days=2)
+
+
+@dataclass(frozen=True)
+class FlashCard:
+    """A flash event with its phase and the member's standing."""
+
+    event: FlashEvent
+    phase: str  # upcoming | live | sold_out | ended
+    reason: str = ""  # why this member cannot redeem: tier | limit | points
+    shortfall: int = 0
+
+    @property
+    def can_redeem(self) -> bool:
+        """Live, in stock, and nothing stands in the member's way."""
+        return self.phase == "live" and not self.reason
+
+    @property
+    def stock_tenths(self) -> int:
+        """Remaining stock in tenths of the initial stock, for the stock bar."""
+        return self.event.stock * 10 // max(self.event.initial_stock, 1)
+
+
+@dataclass
+class Section:
+    """One block of the home page."""
+
+    section: HomeSection
+    cards: list = field(default_factory=list)
+
+
+def flash_phase(event: FlashEvent, now: datetime) -> str:
+    """Where the event stands in its window."""
+    if now < event.starts_at:
+        return "upcoming"
+    if now >= event.ends_at:
+        return "ended"
+    return "live" if event.stock > 0 else "sold_out"
+
+
+def flash_card(session: Session, event: FlashEvent, member: Member | None, now: datetime,
+               balance: int | None = None) -> FlashCard:
+    """The card of one event for one member."""
+    phase = flash_phase(event, now)
+    if member is None or phase in ("ended", "sold_out"):
+        return FlashCard(event, phase)
+    if not catalog.tier_allowed(event.gift, member):
+        return FlashCard(event, phase, "tier")
+    if redemption.flash_claims(session, event.id, member.id) >= event.per_member_limit:
+        return FlashCard(event, phase, "limit")
+    balance = ledger.balance(session, member.id, now) if balance is None else balance
+    if balance < event.points_price:
+        return FlashCard(event, phase, "points", event.points_price - balance)
+    return FlashCard(event, phase)
+
+
+def flash_board(session: Session, member: Member | None, now: datetime) -> list[FlashCard]:
+    """Live events first, then upcoming, then recently ended."""
+    events = session.scalars(
+        select(FlashEvent).where(FlashEvent.ends_at > now - ENDED_SHOWN_FOR)
+        .order_by(FlashEvent.starts_at)
+    )
+    balance = ledger.balance(session, member.id, now) if member else None
+    cards = [flash_card(session, e, member, now, balance) for e in events]
+    order = {"live": 0, "sold_out": 1, "upcoming": 2, "ended": 3}
+    return sorted(cards, key=lambda c: order[c.phase])
+
+
+def home(session: Session, member: Member | None, now: datetime, *, kind: str = "",
+         affordable: bool = False) -> list[Section]:
+    """The home sections in the operator's order, filled with cards."""
+    shelves = {view.shelf.id: view.cards for view in
+               catalog.shelves(session, member, now, kind=kind, affordable=affordable)}
+    sections = []
+    for section in session.scalars(select(HomeSection).order_by(HomeSection.sort, HomeSection.id)):
+        if section.kind == "shelf":
+            if shelves.get(section.shelf_id):
+                sections.append(Section(section, shelves[section.shelf_id]))
+        elif section.kind == "flash":
+            live = [c for c in flash_board(session, member, now) if c.phase in ("live", "upcoming")]
+            if live and not (kind or affordable):
+                sections.append(Section(section, live[:3]))
+        elif not (kind or affordable):
+            sections.append(Section(section))
+    return sections

@@ -1,0 +1,30 @@
+// Flash countdowns from the server's clock: the page carries the server time, we keep the offset.
+(function () {
+  "use strict";
+  var clock = document.getElementById("server-clock");
+  if (!clock) { return; }
+  var offset = Date.parse(clock.getAttribute("data-server-now")) - Date.now();
+  function pad(n) { return n < 10 ? "0" + n : String(n); }
+  function format(ms) {
+    var s = Math.max(0, Math.floor(ms / 1000));
+    var d = Math.floor(s / 86400), h = Math.floor(s % 86400 / 3600), m = Math.floor(s % 3600 / 60);
+    return (d ? d + "d " : "") + pad(h) + ":" + pad(m) + ":" + pad(s % 60);
+  }
+  function tick() {
+    var now = Date.now() + offset;
+    var reload = false;
+    document.querySelectorAll("[data-testid=flash-countdown]").forEach(function (el) {
+      var starts = Date.parse(el.getAttribute("data-starts-at"));
+      var ends = Date.parse(el.getAttribute("data-ends-at"));
+      var target = now < starts ? starts : ends;
+      var out = el.querySelector(".countdown-clock");
+      var phase = now < starts ? "upcoming" : now < ends ? "live" : "ended";
+      if (el.getAttribute("data-phase") && el.getAttribute("data-phase") !== phase) { reload = true; }
+      el.setAttribute("data-phase", phase);
+      if (out) { out.textContent = phase === "ended" ? "" : format(target - now); }
+    });
+    if (reload) { window.location.reload(); }
+  }
+  tick();
+  window.setInterval(tick, 1000);
+})();

@@ -1,0 +1,218 @@
+"""End-to-end fixtures: a live gunicorn on a fresh demo database, Chromium as a Pixel 7 in zh-CN."""
+
+import os
+import re
+import shutil
+import socket
+import subprocess
+import sys
+import time
+import urllib.error
+import urllib.request
+from pathlib import Path
+
+import pytest
+from axe_playwright_python.sync_playwright import Axe
+from playwright.sync_api import expect
+
+ROOT = Path(__file__).resolve().parent.parent
+ARTIFACTS = ROOT / "e2e" / "artifacts"
+BIN = Path(sys.executable).parent  # the virtual environment running pytest
+SECRET_KEY = "e2e-secret-key-not-for-production"
+POS_KEY = "demo-pos-key"
+DEMO_PASSWORD = "demo1234"
+DEVICE = "Pixel 7"
+CHROMIUM_ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--no-first-run",
+]
+TABBAR_POSITION = (
+    "(p) => document.querySelectorAll('.tabbar').forEach((e) => (e.style.position = p))"
+)
+GUNICORN_ARGS = ["-w", "2", "--access-logfile", "-"]
+START_TIMEOUT = 30.0  # seconds for gunicorn to answer /healthz
+
+_axe = Axe()
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    """Keep a Playwright trace of every failed test under e2e/artifacts/ (git-ignored)."""
+    if config.getoption("--tracing") == "off":
+        config.option.tracing = "retain-on-failure"
+    if config.getoption("--output") == "test-results":  # pytest-playwright's default
+        config.option.output = str(ARTIFACTS / "traces")
+
+
+def _free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+def _flask(env: dict, *args: str) -> None:
+    """Run a `flask --app wsgi …` command; show its output if it fails."""
+    done = subprocess.run(
+        [str(BIN / "flask"), "--app", "wsgi", *args],
+        cwd=ROOT,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    if done.returncode:
+        pytest.fail(f"flask {' '.join(args)} failed:\n{done.stdout}\n{done.stderr}", pytrace=False)
+
+
+def _wait_healthy(url: str, server: subprocess.Popen, log: Path) -> None:
+    """Poll /healthz until it answers 200, the server dies, or the deadline passes."""
+    deadline = time.monotonic() + START_TIMEOUT
+    while time.monotonic() < deadline:
+        try:
+            with urllib.request.urlopen(url + "/healthz", timeout=2) as response:
+                if response.status == 200:
+                    return
+        except (urllib.error.URLError, ConnectionError, TimeoutError):
+            pass
+        try:  # doubles as the poll interval: returns at once if gunicorn died
+            server.wait(timeout=0.1)
+        except subprocess.TimeoutExpired:
+            continue
+        pytest.fail(f"gunicorn exited with {server.returncode}:\n{log.read_text()}", pytrace=False)
+    pytest.fail(
+        f"gunicorn did not answer /healthz in {START_TIMEOUT}s:\n{log.read_text()}", pytrace=False
+    )
+
+
+@pytest.fixture(scope="session")
+def live_server(tmp_path_factory: pytest.TempPathFactory):
+    """The app under gunicorn on 127.0.0.1, on a fresh migrated SQLite database with demo data."""
+    tmp = tmp_path_factory.mktemp("live")
+    env = {
+        **os.environ,
+        "DATABASE_URL": f"sqlite:///{tmp / 'e2e.db'}",
+        "SECRET_KEY": SECRET_KEY,
+        "PYTHONDONTWRITEBYTECODE": "1",
+    }
+    env.pop("FLASK_DEBUG", None)
+    _flask(env, "db", "upgrade")
+    _flask(env, "demo", "load")
+    port = _free_port()
+    url = f"http://127.0.0.1:{port}"
+    log = tmp / "gunicorn.log"
+    with log.open("w") as out:
+        server = subprocess.Popen(
+            [str(BIN / "gunicorn"), *GUNICORN_ARGS, "-b", f"127.0.0.1:{port}", "wsgi:app"],
+            cwd=ROOT,
+            env=env,
+            stdout=out,
+            stderr=subprocess.STDOUT,
+        )
+    try:
+        _wait_healthy(url, server, log)
+        yield url
+    finally:
+        server.terminate()
+        try:
+            server.wait(timeout=10)
+        except subprocess.TimeoutExpired:
+            server.kill()
+            server.wait()
+        ARTIFACTS.mkdir(parents=True, exist_ok=True)
+        shutil.copyfile(log, ARTIFACTS / "server.log")  # the access log and any traceback
+
+
+@pytest.fixture(scope="session")
+def base_url(live_server: str) -> str:
+    """Every relative page.goto() goes to the live server."""
+    return live_server
+
+
+@pytest.fixture(scope="session")
+def browser_type_launch_args(browser_type_launch_args: dict) -> dict:
+    """Debian's Chromium: Playwright's own browser download cannot work offline."""
+    chromium = shutil.which("chromium") or shutil.which("chromium-browser") or "/usr/bin/chromium"
+    return {**browser_type_launch_args, "executable_path": chromium, "args": CHROMIUM_ARGS}
+
+
+@pytest.fixture(scope="session")
+def browser_context_args(browser_context_args: dict, playwright) -> dict:
+    """A Pixel 7 in Shanghai with a Simplified Chinese browser."""
+    return {
+        **browser_context_args,
+        **playwright.devices[DEVICE],
+        "locale": "zh-CN",
+        "timezone_id": "Asia/Shanghai",
+    }
+
+
+def _report(violations: list[dict]) -> str:
+    lines = []
+    for v in violations:
+        lines.append(f"- {v['id']} ({v['impact']}): {v['help']}  {v['helpUrl']}")
+        for node in v["nodes"]:
+            lines.append(f"    at {', '.join(map(str, node['target']))}")
+            lines.append(f"       {node['html'][:200]}")
+            for check in node.get("any", []) + node.get("all", []) + node.get("none", []):
+                lines.append(f"       * {check['message']}")
+    return "\n".join(lines)
+
+
+def _check_page(page, name: str) -> None:
+    """Save a full-page screenshot to e2e/artifacts/<name>.png and assert zero axe violations."""
+    ARTIFACTS.mkdir(parents=True, exist_ok=True)
+    # A full-page shot paints fixed bars where the viewport was: put the tab bar in the flow
+    # for the shot (through the CSSOM, which the page's CSP allows, unlike an injected <style>).
+    page.evaluate(TABBAR_POSITION, "static")
+    try:
+        page.screenshot(path=str(ARTIFACTS / f"{name}.png"), full_page=True)
+    finally:
+        page.evaluate(TABBAR_POSITION, "")
+    violations = _axe.run(page).response["violations"]
+    if violations:
+        pytest.fail(
+            f"axe found {len(violations)} problem(s) on {name} ({page.url}):\n{_report(violations)}"
+        )
+
+
+@pytest.fixture(scope="session", autouse=True)
+def _fresh_screenshots() -> None:
+    """Drop the previous run's screenshots so e2e/artifacts/ shows this run only."""
+    for old in ARTIFACTS.glob("*.png"):
+        old.unlink()
+
+
+@pytest.fixture(scope="session")
+def check_page():
+    """check_page(page, name): screenshot to e2e/artifacts/<name>.png, then zero axe violations."""
+    return _check_page
+
+
+def _log_in(page, identifier: str, password: str = DEMO_PASSWORD) -> None:
+    """Log in through the form and wait until the role's home page has loaded."""
+    page.goto("/login")
+    form = page.locator("#login-form")
+    form.locator("[name=identifier]").fill(identifier)
+    form.locator("[name=password]").fill(password)
+    form.locator("button[type=submit]").click()
+    expect(page).not_to_have_url(re.compile(r"/login"))
+    page.wait_for_load_state()
+
+
+@pytest.fixture(scope="session")
+def log_in():
+    """log_in(page, identifier, password=demo1234): log in by the form, wait for the home page."""
+    return _log_in
+
+
+@pytest.fixture
+def pos(playwright, base_url: str):
+    """An API client as a store's POS system sees it: the demo key, no browser cookies."""
+    client = playwright.request.new_context(
+        base_url=base_url, extra_http_headers={"Authorization": f"Bearer {POS_KEY}"}
+    )
+    yield client
+    client.dispose()
