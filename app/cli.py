@@ -7,13 +7,14 @@ from flask import Flask
 from flask.cli import AppGroup
 
 from app.extensions import db
-from app.services import apikeys, audit, demo, ledger, tiers
+from app.services import apikeys, audit, demo, ledger, orders, tiers
 from app.timeutil import local_midnight, utcnow
 
 points_cli = AppGroup("points", help="The points ledger.")
 demo_cli = AppGroup("demo", help="Demo data.")
 apikeys_cli = AppGroup("apikeys", help="POS API keys.")
 tiers_cli = AppGroup("tiers", help="Tiers.")
+orders_cli = AppGroup("orders", help="Redemption orders.")
 
 
 def _end_of(day: date | None) -> datetime:
@@ -74,7 +75,15 @@ def tiers_review() -> None:
     click.echo(f"{count} member(s) moved down one tier")
 
 
+@orders_cli.command("expire")
+def orders_expire() -> None:
+    """Cancel orders still unpaid after their deadline (points and stock go back); safe to re-run."""
+    count = orders.expire_unpaid(db.session, utcnow())
+    db.session.commit()
+    click.echo(f"cancelled {count} unpaid order(s)")
+
+
 def register(app: Flask) -> None:
     """Attach the command groups."""
-    for group in (points_cli, demo_cli, apikeys_cli, tiers_cli):
+    for group in (points_cli, demo_cli, apikeys_cli, tiers_cli, orders_cli):
         app.cli.add_command(group)

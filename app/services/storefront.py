@@ -6,7 +6,7 @@ from datetime import datetime, timedelta
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from app.models import FlashEvent, HomeSection, Member
+from app.models import FlashEvent, HomeSection, Member, Shelf
 from app.services import catalog, ledger, redemption
 
 ENDED_SHOWN_FOR = timedelta(days=2)
@@ -34,9 +34,11 @@ class FlashCard:
 
 @dataclass
 class Section:
-    """One block of the home page."""
+    """One block of the home page: an operator's section, or a shelf by category."""
 
-    section: HomeSection
+    kind: str  # banner | flash | shelf
+    section: HomeSection | None = None
+    shelf: Shelf | None = None
     cards: list = field(default_factory=list)
 
 
@@ -80,17 +82,20 @@ def flash_board(session: Session, member: Member | None, now: datetime) -> list[
 def home(session: Session, member: Member | None, now: datetime, *, kind: str = "",
          affordable: bool = False) -> list[Section]:
     """The home sections in the operator's order, filled with cards."""
-    shelves = {view.shelf.id: view.cards for view in
-               catalog.shelves(session, member, now, kind=kind, affordable=affordable)}
+    views = {view.shelf.id: view for view in
+             catalog.shelves(session, member, now, kind=kind, affordable=affordable)}
+    filtered = bool(kind or affordable)
     sections = []
     for section in session.scalars(select(HomeSection).order_by(HomeSection.sort, HomeSection.id)):
         if section.kind == "shelf":
-            if shelves.get(section.shelf_id):
-                sections.append(Section(section, shelves[section.shelf_id]))
+            if view := views.pop(section.shelf_id, None):
+                sections.append(Section("shelf", section, view.shelf, view.cards))
         elif section.kind == "flash":
             live = [c for c in flash_board(session, member, now) if c.phase in ("live", "upcoming")]
-            if live and not (kind or affordable):
-                sections.append(Section(section, live[:3]))
-        elif not (kind or affordable):
-            sections.append(Section(section))
+            if live and not filtered:
+                sections.append(Section("flash", section, cards=live[:3]))
+        elif not filtered:
+            sections.append(Section("banner", section))
+    # shelves the operator did not place follow, by category
+    sections += [Section("shelf", None, view.shelf, view.cards) for view in views.values()]
     return sections

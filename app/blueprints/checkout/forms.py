@@ -3,7 +3,7 @@
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
-from wtforms import HiddenField, IntegerField, RadioField, StringField
+from wtforms import HiddenField, IntegerField, StringField
 from wtforms.validators import AnyOf, InputRequired, Length, NumberRange, Optional, Regexp
 
 from app.services.accounts import PHONE_RE
@@ -15,9 +15,8 @@ class CheckoutForm(FlaskForm):
 
     qty = IntegerField(_l("Quantity"), default=1, validators=[
         InputRequired(_l("Choose a quantity.")), NumberRange(min=1, max=99, message=_l("Choose a quantity."))])
-    delivery = RadioField(_l("Delivery"), default="pickup",
-                          choices=[("pickup", _l("Pick up at a counter")), ("ship", _l("Ship to me"))],
-                          validators=[AnyOf(["pickup", "ship"])])
+    delivery = StringField(_l("Delivery"), default="pickup", validators=[
+        AnyOf(["pickup", "ship"], message=_l("Choose pickup or shipping."))])
     store_id = IntegerField(_l("Counter"), validators=[Optional()])
     address_id = IntegerField(_l("Address"), validators=[Optional()])
     yuan_by_points = IntegerField(_l("Pay with points (¥)"), default=0, validators=[

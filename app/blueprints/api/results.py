@@ -1,0 +1,83 @@
+"""What the POS API answers: look-ups and the JSON bodies built from the services' results."""
+
+from datetime import datetime
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from app.blueprints.api.schemas import LIMITS, is_text
+from app.models import Member, PosOrder, PosRefund, User
+from app.services import ledger, purchases, tiers
+
+EXPIRING_DAYS = 90  # the member look-up lists points expiring within this many days
+
+
+class MemberNotFound(Exception):
+    """No member with that member_no or phone."""
+
+
+def find_member(session: Session, *, member_no: str | None = None,
+                phone: str | None = None) -> Member:
+    """The member with this member_no or phone, else MemberNotFound."""
+    # Values that cannot be stored cannot match, and PostgreSQL rejects some of them (NUL).
+    if member_no is not None and is_text(member_no, LIMITS["member_no"]):
+        stmt = select(Member).where(Member.member_no == member_no)
+    elif phone is not None and is_text(phone, LIMITS["phone"]):
+        stmt = select(Member).join(User).where(User.phone == phone)
+    else:
+        raise MemberNotFound()
+    member = session.scalar(stmt)
+    if member is None:
+        raise MemberNotFound()
+    return member
+
+
+def order(session: Session, order: PosOrder, now: datetime) -> dict:
+    """An order's award with the member's current balance and tier."""
+    member = session.get(Member, order.member_id)
+    return {"order_no": order.order_no, "points_awarded": order.points_awarded,
+            "balance": ledger.balance(session, member.id, now), "tier": member.tier.code}
+
+
+def refund(session: Session, order: PosOrder, refund_no: str, now: datetime) -> dict:
+    """A refund's reversal with the member's current balance and tier."""
+    done = session.scalar(select(PosRefund).where(PosRefund.refund_no == refund_no))
+    member = session.get(Member, order.member_id)
+    return {"order_no": order.order_no, "refund_no": refund_no,
+            "points_reversed": done.points_reversed,
+            "balance": ledger.balance(session, member.id, now), "tier": member.tier.code}
+
+
+def member(session: Session, member: Member, now: datetime) -> dict:
+    """The member card a till shows."""
+    return {
+        "member_no": member.member_no,
+        "phone": member.user.phone,
+        "balance": ledger.balance(session, member.id, now),
+        "tier": member.tier.code,
+        "growth": tiers.rolling_growth(session, member.id, now),
+        "expiring": [{"points": item.points, "expires_on": item.last_day.isoformat()}
+                     for item in ledger.expiring(session, member.id, now, days=EXPIRING_DAYS)],
+    }
+
+
+def raced_order(session: Session, order_no: str, fingerprint: str) -> purchases.Recorded | None:
+    """After a lost insert race: the winner's order as a replay, Conflict if its body differs."""
+    found = session.scalar(select(PosOrder).where(PosOrder.order_no == order_no))
+    if found is None:
+        return None
+    if found.body_hash != fingerprint:
+        raise purchases.Conflict(order_no)
+    return purchases.Recorded(found, True)
+
+
+def raced_refund(session: Session, order_no: str, refund_no: str,
+                 fingerprint: str) -> purchases.Recorded | None:
+    """After a lost insert race: the winner's refund as a replay, Conflict if its body differs."""
+    found = session.scalar(select(PosRefund).where(PosRefund.refund_no == refund_no))
+    if found is None:
+        return None
+    order = session.get(PosOrder, found.order_id)
+    if order.order_no != order_no or found.body_hash != fingerprint:
+        raise purchases.Conflict(refund_no)
+    return purchases.Recorded(order, True)
