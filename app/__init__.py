@@ -50,10 +50,11 @@ def register_blueprints(app: Flask) -> None:
 
 def register_hooks(app: Flask) -> None:
     """Security headers, sessions, errors, template globals."""
-    from app import security, web
+    from app import assets, security, web
 
     security.init_app(app)
     web.init_app(app)
+    assets.init_app(app)
 
 
 def register_cli(app: Flask) -> None:

@@ -1,11 +1,12 @@
-"""The brand in one place: name, logo and tagline here; colours and type in static/css/brand.css."""
+"""The brand in one place: name, logo and words here; colours and type in static/css/brand.css."""
 
 BRAND = {
     "name": "云澜",
     "name_en": "YUNLAN",
-    "tagline": "东方草本 · 科学护肤",
-    "tagline_en": "Botanical science for skin",
     "logo": "img/logo.svg",
-    "mall_name": "云澜积分商城",
-    "mall_name_en": "YUNLAN Rewards",
+    "text": {
+        "zh_Hans": {"mall_name": "云澜积分商城", "tagline": "东方草本 · 科学护肤"},
+        "zh_Hant": {"mall_name": "雲瀾積分商城", "tagline": "東方草本 · 科學護膚"},
+        "en": {"mall_name": "YUNLAN Rewards", "tagline": "Botanical science for skin"},
+    },
 }

@@ -77,7 +77,7 @@ def tiers_review() -> None:
 
 @orders_cli.command("expire")
 def orders_expire() -> None:
-    """Cancel orders still unpaid after their deadline (points and stock go back); safe to re-run."""
+    """Cancel orders still unpaid after their deadline (points, stock back); safe to re-run."""
     count = orders.expire_unpaid(db.session, utcnow())
     db.session.commit()
     click.echo(f"cancelled {count} unpaid order(s)")

@@ -18,7 +18,12 @@ def _sqlite_pragmas(dbapi_conn, _record) -> None:
         return
     dbapi_conn.isolation_level = None  # SQLAlchemy emits BEGIN itself, below
     cursor = dbapi_conn.cursor()
-    for pragma in ("journal_mode=WAL", "busy_timeout=15000", "foreign_keys=ON", "synchronous=NORMAL"):
+    for pragma in (
+        "journal_mode=WAL",
+        "busy_timeout=15000",
+        "foreign_keys=ON",
+        "synchronous=NORMAL",
+    ):
         cursor.execute(f"PRAGMA {pragma}")
     cursor.close()
 

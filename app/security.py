@@ -75,7 +75,10 @@ def _expired(now: datetime) -> bool:
     seen = datetime.fromtimestamp(session.get("seen_at", 0), now.tzinfo)
     login_at = datetime.fromtimestamp(session.get("login_at", 0), now.tzinfo)
     if current_user.is_staff:
-        idle, absolute = timedelta(minutes=cfg["STAFF_IDLE_MINUTES"]), timedelta(hours=cfg["STAFF_ABSOLUTE_HOURS"])
+        idle, absolute = (
+            timedelta(minutes=cfg["STAFF_IDLE_MINUTES"]),
+            timedelta(hours=cfg["STAFF_ABSOLUTE_HOURS"]),
+        )
         return now - seen > idle or now - login_at > absolute
     return now - seen > timedelta(days=cfg["MEMBER_IDLE_DAYS"])
 

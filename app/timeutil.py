@@ -1,11 +1,11 @@
 """Time helpers: store UTC, compute 'today', months and expiry in the brand's time zone."""
 
-from datetime import date, datetime, time, timedelta, timezone
+from datetime import UTC, date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
 from flask import current_app, has_app_context
 
-UTC = timezone.utc
+UTC = UTC
 DEFAULT_TZ = "Asia/Shanghai"
 
 

@@ -29,8 +29,15 @@ def _end_request(_exc=None):
 
 def _template_context() -> dict:
     locale = str(get_locale() or "zh_Hans")
-    context = {"brand": BRAND, "brand_tz": brand_tz(), "locale": locale, "lang_tag": LOCALE_TAGS.get(locale, "zh-Hans"),
-               "locales": LOCALE_NAMES, "header_balance": None}
+    context = {
+        "brand": BRAND,
+        "brand_text": BRAND["text"].get(locale, BRAND["text"]["zh_Hans"]),
+        "brand_tz": brand_tz(),
+        "locale": locale,
+        "locales": LOCALE_NAMES,
+        "lang_tag": LOCALE_TAGS.get(locale, "zh-Hans"),
+        "header_balance": None,
+    }
     if current_user.is_authenticated and current_user.role == "member":
         context["header_balance"] = ledger.balance(db.session, current_user.member.id, utcnow())
     return context

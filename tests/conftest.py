@@ -1,9 +1,9 @@
-"""Fixtures: an app on a fresh database per test (SQLite by default, PostgreSQL with TEST_DATABASE_URL)."""
+"""Fixtures: a fresh database per test (SQLite, or PostgreSQL with TEST_DATABASE_URL)."""
 
 import os
 import re
 import shutil
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 
 import flask_babel
 import pytest
@@ -66,7 +66,9 @@ def _fresh_url(template, tmp_path) -> str:
 @pytest.fixture
 def app(database_template, tmp_path):
     """An app bound to an empty database holding only the default rules."""
-    application = create_app(TestConfig, SQLALCHEMY_DATABASE_URI=_fresh_url(database_template, tmp_path))
+    application = create_app(
+        TestConfig, SQLALCHEMY_DATABASE_URI=_fresh_url(database_template, tmp_path)
+    )
     with application.app_context():
         seed_defaults(_db.session)
         _db.session.commit()
@@ -84,7 +86,7 @@ def session(app):
 @pytest.fixture
 def now():
     """A fixed instant: 2026-06-15 10:00 in Shanghai."""
-    return datetime(2026, 6, 15, 2, 0, tzinfo=timezone.utc)
+    return datetime(2026, 6, 15, 2, 0, tzinfo=UTC)
 
 
 @pytest.fixture
@@ -93,8 +95,9 @@ def make_member(session, now):
     counter = iter(range(1, 10_000))
 
     def make(phone: str | None = None, **fields):
-        member = accounts.create_member(session, phone or f"137{next(counter):08d}", "secret123",
-                                        now=now, password_hash="x")
+        member = accounts.create_member(
+            session, phone or f"137{next(counter):08d}", "secret123", now=now, password_hash="x"
+        )
         for key, value in fields.items():
             setattr(member, key, value)
         session.flush()
@@ -107,7 +110,7 @@ class FreshClient(FlaskClient):
     """A test client whose requests don't inherit the test's per-context caches.
 
     The fixtures keep one app context pushed, and Flask reuses it for every request, so the
-    locale (Flask-Babel) and user (Flask-Login) cached on it would leak from one request to the next.
+    locale (Flask-Babel) and user (Flask-Login) cached on it would leak between requests.
     """
 
     def open(self, *args, **kwargs):
@@ -135,10 +138,13 @@ def login_as(client, session):
 
     def login(identifier: str, password: str = "secret123") -> str:
         token = csrf_from(client.get("/login").get_data(as_text=True))
-        response = client.post("/login", data={"identifier": identifier, "password": password,
-                                               "csrf_token": token})
+        response = client.post(
+            "/login", data={"identifier": identifier, "password": password, "csrf_token": token}
+        )
         assert response.status_code == 303, response.get_data(as_text=True)
-        return csrf_from(client.get("/me" if identifier[0].isdigit() else "/login").get_data(as_text=True))
+        return csrf_from(
+            client.get("/me" if identifier[0].isdigit() else "/login").get_data(as_text=True)
+        )
 
     return login
 

@@ -28,7 +28,9 @@ def gift(session, **fields):
     session.add(item)
     session.flush()
     if item.kind in ("coupon", "virtual"):
-        session.add_all(GiftCode(gift_id=item.id, code=f"CODE-{item.id}-{n}") for n in range(item.stock))
+        session.add_all(
+            GiftCode(gift_id=item.id, code=f"CODE-{item.id}-{n}") for n in range(item.stock)
+        )
         session.flush()
     return item
 
@@ -36,9 +38,16 @@ def gift(session, **fields):
 def flash(session, now, *, stock=20, price=50, limit=1, starts=-1, hours=2, **gift_fields):
     """A flash event on a new gift, live from `starts` hours relative to now."""
     item = gift(session, **gift_fields)
-    event = FlashEvent(gift=item, title="Flash", starts_at=now + timedelta(hours=starts),
-                       ends_at=now + timedelta(hours=starts + hours), points_price=price,
-                       stock=stock, initial_stock=stock, per_member_limit=limit)
+    event = FlashEvent(
+        gift=item,
+        title="Flash",
+        starts_at=now + timedelta(hours=starts),
+        ends_at=now + timedelta(hours=starts + hours),
+        points_price=price,
+        stock=stock,
+        initial_stock=stock,
+        per_member_limit=limit,
+    )
     session.add(event)
     session.flush()
     return event

@@ -57,7 +57,7 @@ class User(UserMixin, db.Model):
 
 
 class LoginAttempt(db.Model):
-    """One failed login, counted per identifier and per IP for throttling (shared by all workers)."""
+    """One failed login, counted per identifier and per IP (shared by every worker)."""
 
     __tablename__ = "login_attempts"
     __table_args__ = (

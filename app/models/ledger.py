@@ -67,7 +67,9 @@ class PointTransaction(db.Model):
     reverses_id: Mapped[int | None] = mapped_column(ForeignKey("point_txns.id"), unique=True)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
 
-    entries: Mapped[list["LedgerEntry"]] = relationship(back_populates="txn", order_by="LedgerEntry.id")
+    entries: Mapped[list["LedgerEntry"]] = relationship(
+        back_populates="txn", order_by="LedgerEntry.id"
+    )
 
 
 class LedgerEntry(db.Model):

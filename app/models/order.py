@@ -8,8 +8,15 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 from app.extensions import db
 from app.models.types import UTCDateTime
 
-ORDER_STATUSES = ("pending_payment", "to_pickup", "to_ship", "to_book", "completed", "cancelled",
-                  "refunded")
+ORDER_STATUSES = (
+    "pending_payment",
+    "to_pickup",
+    "to_ship",
+    "to_book",
+    "completed",
+    "cancelled",
+    "refunded",
+)
 
 
 class Address(db.Model):

@@ -46,14 +46,31 @@ def new_referral_code(session: Session) -> str:
             return code
 
 
-def create_member(session: Session, phone: str, password: str, *, referrer: Member | None = None,
-                  now: datetime, password_hash: str | None = None) -> Member:
+def create_member(
+    session: Session,
+    phone: str,
+    password: str,
+    *,
+    referrer: Member | None = None,
+    now: datetime,
+    password_hash: str | None = None,
+) -> Member:
     """A member account at the base tier (no bonus; see register)."""
     base = session.scalar(select(Tier).order_by(Tier.rank).limit(1))
-    user = User(role="member", phone=phone, created_at=now,
-                password_hash=password_hash or hash_password(password))
-    member = Member(user=user, tier=base, referral_code=new_referral_code(session),
-                    referred_by=referrer, member_no="", created_at=now)
+    user = User(
+        role="member",
+        phone=phone,
+        created_at=now,
+        password_hash=password_hash or hash_password(password),
+    )
+    member = Member(
+        user=user,
+        tier=base,
+        referral_code=new_referral_code(session),
+        referred_by=referrer,
+        member_no="",
+        created_at=now,
+    )
     session.add(member)
     session.flush()
     member.member_no = f"{10_000_000 + member.id}"
@@ -68,13 +85,16 @@ def register(session: Session, phone: str, password: str, referral_code: str, *,
         raise AccountError("phone_taken")
     referrer = None
     if referral_code:
-        referrer = session.scalar(select(Member).where(Member.referral_code == referral_code.upper()))
+        referrer = session.scalar(
+            select(Member).where(Member.referral_code == referral_code.upper())
+        )
         if referrer is None:
             raise AccountError("referral_unknown")
     member = create_member(session, phone, password, referrer=referrer, now=now)
     points = earning.setting(session, "registration_points")
-    earning.award_behaviour(session, member.id, "registration", points,
-                            f"registration:{member.id}", now=now)
+    earning.award_behaviour(
+        session, member.id, "registration", points, f"registration:{member.id}", now=now
+    )
     return member
 
 
@@ -83,12 +103,22 @@ def _failures(session: Session, column, value: str, since: datetime) -> int:
     return session.scalar(stmt)
 
 
-def authenticate(session: Session, identifier: str, password: str, ip: str, *, now: datetime,
-                 max_failures: int, window: timedelta) -> User:
+def authenticate(
+    session: Session,
+    identifier: str,
+    password: str,
+    ip: str,
+    *,
+    now: datetime,
+    max_failures: int,
+    window: timedelta,
+) -> User:
     """The user for these credentials; Throttled or AccountError('credentials') otherwise."""
     since = now - window
-    if (_failures(session, LoginAttempt.identifier, identifier, since) >= max_failures
-            or _failures(session, LoginAttempt.ip, ip, since) >= max_failures):
+    if (
+        _failures(session, LoginAttempt.identifier, identifier, since) >= max_failures
+        or _failures(session, LoginAttempt.ip, ip, since) >= max_failures
+    ):
         raise Throttled("throttled")
     user = session.scalar(
         select(User).where(or_(User.phone == identifier, User.staff_id == identifier))
@@ -100,8 +130,9 @@ def authenticate(session: Session, identifier: str, password: str, ip: str, *, n
     return user
 
 
-def update_profile(session: Session, member: Member, name: str, birthday: date | None, *,
-                   now: datetime) -> int:
+def update_profile(
+    session: Session, member: Member, name: str, birthday: date | None, *, now: datetime
+) -> int:
     """Save name and birthday (the birthday can be set once); returns bonus points granted."""
     if member.birthday and birthday and birthday != member.birthday:
         raise AccountError("birthday_locked")
@@ -110,7 +141,12 @@ def update_profile(session: Session, member: Member, name: str, birthday: date |
     if member.profile_completed_at or not (member.name and member.birthday):
         return 0
     member.profile_completed_at = now
-    award = earning.award_behaviour(session, member.id, "profile",
-                                    earning.setting(session, "profile_points"),
-                                    f"profile:{member.id}", now=now)
+    award = earning.award_behaviour(
+        session,
+        member.id,
+        "profile",
+        earning.setting(session, "profile_points"),
+        f"profile:{member.id}",
+        now=now,
+    )
     return award.points

@@ -30,7 +30,9 @@ def _txn_mismatches(session: Session) -> list[str]:
         .subquery()
     )
     rows = session.execute(
-        select(PointTransaction.id, PointTransaction.member_id, PointTransaction.points, sums.c.total)
+        select(
+            PointTransaction.id, PointTransaction.member_id, PointTransaction.points, sums.c.total
+        )
         .outerjoin(sums, sums.c.txn_id == PointTransaction.id)
         .where(func.coalesce(sums.c.total, 0) != PointTransaction.points)
     )

@@ -59,7 +59,9 @@ def period_start(period: str, now: datetime) -> datetime | None:
 def redeemed_qty(session: Session, member_id: int, gift: Gift, now: datetime) -> int:
     """Units of this gift the member holds in open or completed orders in the limit period."""
     stmt = select(func.coalesce(func.sum(Order.qty), 0)).where(
-        Order.member_id == member_id, Order.gift_id == gift.id, Order.status.in_(OPEN_STATUSES),
+        Order.member_id == member_id,
+        Order.gift_id == gift.id,
+        Order.status.in_(OPEN_STATUSES),
         Order.flash_event_id.is_(None),
     )
     start = period_start(gift.limit_period or "total", now)
@@ -80,8 +82,9 @@ def tier_allowed(gift: Gift, member: Member) -> bool:
     return not gift.tier_codes or member.tier.code in gift.tier_codes
 
 
-def state(session: Session, gift: Gift, member: Member | None, now: datetime,
-          balance: int | None = None) -> GiftState:
+def state(
+    session: Session, gift: Gift, member: Member | None, now: datetime, balance: int | None = None
+) -> GiftState:
     """The gift's call to action for this member right now."""
     if gift.listed_at and gift.listed_at > now:
         return GiftState("upcoming", stock_left=gift.stock, starts_at=gift.listed_at)
@@ -92,7 +95,9 @@ def state(session: Session, gift: Gift, member: Member | None, now: datetime,
     if member is None:
         return GiftState("ok", stock_left=gift.stock)
     if not tier_allowed(gift, member):
-        return GiftState("locked", locked_reason=lowest_tier(session, gift).code, stock_left=gift.stock)
+        return GiftState(
+            "locked", locked_reason=lowest_tier(session, gift).code, stock_left=gift.stock
+        )
     left = None
     if gift.limit_count:
         left = max(gift.limit_count - redeemed_qty(session, member.id, gift, now), 0)
@@ -100,8 +105,9 @@ def state(session: Session, gift: Gift, member: Member | None, now: datetime,
             return GiftState("limit", limit_left=0, stock_left=gift.stock)
     balance = ledger.balance(session, member.id, now) if balance is None else balance
     if balance < gift.points_price:
-        return GiftState("short", shortfall=gift.points_price - balance, limit_left=left,
-                         stock_left=gift.stock)
+        return GiftState(
+            "short", shortfall=gift.points_price - balance, limit_left=left, stock_left=gift.stock
+        )
     return GiftState("ok", limit_left=left, stock_left=gift.stock)
 
 
@@ -121,11 +127,21 @@ class ShelfView:
     cards: list[Card]
 
 
-def shelves(session: Session, member: Member | None, now: datetime, *, kind: str = "",
-            affordable: bool = False) -> list[ShelfView]:
+def shelves(
+    session: Session,
+    member: Member | None,
+    now: datetime,
+    *,
+    kind: str = "",
+    affordable: bool = False,
+) -> list[ShelfView]:
     """Listed, in-stock gifts by shelf; locked gifts stay visible with their reason."""
-    stmt = select(Gift).join(Shelf).where(listed(now), Gift.stock > 0).order_by(Shelf.sort, Gift.sort,
-                                                                               Gift.id)
+    stmt = (
+        select(Gift)
+        .join(Shelf)
+        .where(listed(now), Gift.stock > 0)
+        .order_by(Shelf.sort, Gift.sort, Gift.id)
+    )
     if kind:
         stmt = stmt.where(Gift.kind == kind)
     balance = ledger.balance(session, member.id, now) if member else None
@@ -141,10 +157,15 @@ def shelves(session: Session, member: Member | None, now: datetime, *, kind: str
 def recommend(session: Session, member: Member, now: datetime, limit: int = 4) -> list[Card]:
     """'For you': redeemable gifts the member can afford, favouring shelves they redeemed from."""
     balance = ledger.balance(session, member.id, now)
-    liked = select(Gift.shelf_id).join(Order, Order.gift_id == Gift.id).where(
-        Order.member_id == member.id).scalar_subquery()
+    liked = (
+        select(Gift.shelf_id)
+        .join(Order, Order.gift_id == Gift.id)
+        .where(Order.member_id == member.id)
+        .scalar_subquery()
+    )
     stmt = (
-        select(Gift).where(listed(now), Gift.stock > 0, Gift.points_price <= balance)
+        select(Gift)
+        .where(listed(now), Gift.stock > 0, Gift.points_price <= balance)
         .order_by(Gift.shelf_id.in_(liked).desc(), Gift.points_price.desc(), Gift.id)
     )
     cards = [Card(g, state(session, g, member, now, balance)) for g in session.scalars(stmt)]

@@ -46,18 +46,36 @@ def seed_defaults(session: Session) -> None:
     have = set(session.scalars(select(PointSource.code)))
     for code, name, kind, value, pending, behaviour in POINT_SOURCES:
         if code not in have:
-            session.add(PointSource(code=code, name=name, expiry_kind=kind, expiry_value=value,
-                                    pending_days=pending, behaviour=behaviour))
+            session.add(
+                PointSource(
+                    code=code,
+                    name=name,
+                    expiry_kind=kind,
+                    expiry_value=value,
+                    pending_days=pending,
+                    behaviour=behaviour,
+                )
+            )
     have = set(session.scalars(select(Tier.code)))
     for code, rank, name, en, hant, threshold, pct in TIERS:
         if code not in have:
-            session.add(Tier(code=code, rank=rank, name=name, names={"en": en, "zh_Hant": hant},
-                             threshold=threshold, multiplier_pct=pct))
+            session.add(
+                Tier(
+                    code=code,
+                    rank=rank,
+                    name=name,
+                    names={"en": en, "zh_Hant": hant},
+                    threshold=threshold,
+                    multiplier_pct=pct,
+                )
+            )
     have = set(session.scalars(select(EarningSetting.key)))
     session.add_all(EarningSetting(key=k, value=v) for k, v in SETTINGS.items() if k not in have)
     have = set(session.scalars(select(CategoryMultiplier.category)))
     session.add_all(
-        CategoryMultiplier(category=c, multiplier_pct=p) for c, p in CATEGORIES.items() if c not in have
+        CategoryMultiplier(category=c, multiplier_pct=p)
+        for c, p in CATEGORIES.items()
+        if c not in have
     )
     if not session.scalar(select(CashRate.id).where(CashRate.kind == "default")):
         session.add(CashRate(kind="default", name="Standard", points_per_yuan=20))

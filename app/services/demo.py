@@ -11,8 +11,11 @@ from app.services.defaults import seed_defaults
 
 PASSWORD = "demo1234"
 DEMO_API_KEY = "demo-pos-key"
-STORES = [("SH001", "上海恒隆广场专柜", "上海"), ("BJ001", "北京国贸商城专柜", "北京"),
-          ("GZ001", "广州太古汇专柜", "广州")]
+STORES = [
+    ("SH001", "上海恒隆广场专柜", "上海"),
+    ("BJ001", "北京国贸商城专柜", "北京"),
+    ("GZ001", "广州太古汇专柜", "广州"),
+]
 # phone, name, fen paid ~100 days ago (sets the tier through growth)
 MEMBERS = [
     ("13800000000", "林小满", 0),
@@ -33,12 +36,21 @@ def _stores(session: Session) -> dict[str, Store]:
 
 
 def _staff(session: Session, stores: dict[str, Store], now: datetime) -> None:
-    for staff_id, role, name, store in (("A0001", "advisor", "王美琪", "SH001"),
-                                        ("admin", "operator", "运营管理员", None)):
+    for staff_id, role, name, store in (
+        ("A0001", "advisor", "王美琪", "SH001"),
+        ("admin", "operator", "运营管理员", None),
+    ):
         if not session.scalar(select(User.id).where(User.staff_id == staff_id)):
-            session.add(User(role=role, staff_id=staff_id, display_name=name, created_at=now,
-                             password_hash=accounts.hash_password(PASSWORD),
-                             store=stores[store] if store else None))
+            session.add(
+                User(
+                    role=role,
+                    staff_id=staff_id,
+                    display_name=name,
+                    created_at=now,
+                    password_hash=accounts.hash_password(PASSWORD),
+                    store=stores[store] if store else None,
+                )
+            )
 
 
 def _member(session: Session, phone: str, name: str, paid_fen: int, now: datetime) -> None:
@@ -51,13 +63,20 @@ def _member(session: Session, phone: str, name: str, paid_fen: int, now: datetim
     if paid_fen:
         body = {"order_no": f"DEMO-{phone}", "paid_fen": paid_fen}
         purchases.record_purchase(
-            session, member, order_no=body["order_no"], store_code="SH001", paid_fen=paid_fen,
-            paid_at=spent_at, lines=[{"sku": "YL-SERUM-50", "category": "skincare", "qty": 1,
-                                      "paid_fen": paid_fen}],
-            fingerprint=purchases.body_hash(body), now=spent_at)
+            session,
+            member,
+            order_no=body["order_no"],
+            store_code="SH001",
+            paid_fen=paid_fen,
+            paid_at=spent_at,
+            lines=[{"sku": "YL-SERUM-50", "category": "skincare", "qty": 1, "paid_fen": paid_fen}],
+            fingerprint=purchases.body_hash(body),
+            now=spent_at,
+        )
     # a few behaviour points that expire within the month, so /me has something to warn about
-    earning.award_behaviour(session, member.id, "task", 60, f"demo-task:{member.id}",
-                            now=now - timedelta(days=80))
+    earning.award_behaviour(
+        session, member.id, "task", 60, f"demo-task:{member.id}", now=now - timedelta(days=80)
+    )
     earning.sign_in(session, member.id, now - timedelta(days=1))
 
 
@@ -76,14 +95,18 @@ def load(session: Session, *, now: datetime) -> None:
 
 def load_members(session: Session, count: int, *, now: datetime) -> int:
     """Load-test members 13900000001… (base tier, 10,000 points each); returns how many were new."""
-    password_hash = accounts.hash_password(PASSWORD)  # one hash: argon2 per member would take minutes
+    password_hash = accounts.hash_password(
+        PASSWORD
+    )  # one hash: argon2 per member would take minutes
     phones = [f"139{n:08d}" for n in range(1, count + 1)]
     have = set(session.scalars(select(User.phone).where(User.phone.in_(phones))))
     created = 0
     for phone in phones:
         if phone in have:
             continue
-        member = accounts.create_member(session, phone, PASSWORD, now=now, password_hash=password_hash)
+        member = accounts.create_member(
+            session, phone, PASSWORD, now=now, password_hash=password_hash
+        )
         ledger.credit(session, member.id, "adjustment", 10_000, f"loadtest:{phone}", now=now)
         created += 1
     return created
@@ -97,5 +120,3 @@ def reset(session: Session) -> None:
     session.close()
     downgrade(revision="base")
     upgrade()
-
-

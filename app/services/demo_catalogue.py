@@ -18,29 +18,151 @@ SHELVES = [
 
 # shelf, kind, image, zh_Hans name, en name, points, cash fen, cost fen, stock, extra fields
 GIFTS = [
-    ("care", "physical", "bottle", "云澜青春精华 15ml 体验装", "Youth Serum 15 ml", 1_500, 0, 16_000, 120, {}),
-    ("care", "physical", "jar", "云澜臻养面霜 50ml", "Nourishing Cream 50 ml", 1_500, 30_000, 320_000, 40,
-     {"badges": ["points_cash"]}),
-    ("care", "physical", "bottle", "雪莲焕白精华 30ml", "Snow Lotus Brightening Serum 30 ml", 6_800, 0, 68_000,
-     3, {"badges": ["new"]}),
-    ("care", "physical", "jar", "金卡尊享修护礼盒", "Gold Repair Gift Set", 12_000, 0, 150_000, 15,
-     {"tier_codes": ["gold", "diamond"], "badges": ["exclusive"]}),
-    ("makeup", "physical", "lipstick", "丝绒唇膏 #520", "Velvet Lipstick #520", 2_200, 0, 22_000, 60,
-     {"limit_count": 1, "limit_period": "month"}),
-    ("makeup", "physical", "bottle", "晨露淡香水 10ml", "Morning Dew Eau de Toilette 10 ml", 2_800, 0,
-     30_000, 0, {}),
-    ("makeup", "physical", "lipstick", "限定圣诞唇膏礼盒", "Christmas Lipstick Set", 3_600, 0, 42_000, 30,
-     {"listed_in": timedelta(days=3), "badges": ["limited"]}),
-    ("coupons", "coupon", "coupon", "专柜 50 元代金券", "¥50 counter voucher", 1_000, 0, 5_000, 50,
-     {"limit_count": 2, "limit_period": "month"}),
+    (
+        "care",
+        "physical",
+        "bottle",
+        "云澜青春精华 15ml 体验装",
+        "Youth Serum 15 ml",
+        1_500,
+        0,
+        16_000,
+        120,
+        {},
+    ),
+    (
+        "care",
+        "physical",
+        "jar",
+        "云澜臻养面霜 50ml",
+        "Nourishing Cream 50 ml",
+        1_500,
+        30_000,
+        320_000,
+        40,
+        {"badges": ["points_cash"]},
+    ),
+    (
+        "care",
+        "physical",
+        "bottle",
+        "雪莲焕白精华 30ml",
+        "Snow Lotus Brightening Serum 30 ml",
+        6_800,
+        0,
+        68_000,
+        3,
+        {"badges": ["new"]},
+    ),
+    (
+        "care",
+        "physical",
+        "jar",
+        "金卡尊享修护礼盒",
+        "Gold Repair Gift Set",
+        12_000,
+        0,
+        150_000,
+        15,
+        {"tier_codes": ["gold", "diamond"], "badges": ["exclusive"]},
+    ),
+    (
+        "makeup",
+        "physical",
+        "lipstick",
+        "丝绒唇膏 #520",
+        "Velvet Lipstick #520",
+        2_200,
+        0,
+        22_000,
+        60,
+        {"limit_count": 1, "limit_period": "month"},
+    ),
+    (
+        "makeup",
+        "physical",
+        "bottle",
+        "晨露淡香水 10ml",
+        "Morning Dew Eau de Toilette 10 ml",
+        2_800,
+        0,
+        30_000,
+        0,
+        {},
+    ),
+    (
+        "makeup",
+        "physical",
+        "lipstick",
+        "限定圣诞唇膏礼盒",
+        "Christmas Lipstick Set",
+        3_600,
+        0,
+        42_000,
+        30,
+        {"listed_in": timedelta(days=3), "badges": ["limited"]},
+    ),
+    (
+        "coupons",
+        "coupon",
+        "coupon",
+        "专柜 50 元代金券",
+        "¥50 counter voucher",
+        1_000,
+        0,
+        5_000,
+        50,
+        {"limit_count": 2, "limit_period": "month"},
+    ),
     ("coupons", "coupon", "coupon", "满 500 减 100 券", "¥100 off ¥500", 1_800, 0, 10_000, 30, {}),
-    ("perks", "virtual", "ticket", "视频会员月卡", "Video membership, 1 month", 1_200, 0, 1_500, 40,
-     {"badges": ["hot"]}),
-    ("perks", "virtual", "ticket", "音乐会员季卡", "Music membership, 3 months", 2_000, 0, 3_000, 25, {}),
-    ("services", "service", "spa", "专柜焕颜护理 60 分钟", "60-minute facial at the counter", 3_000, 0,
-     20_000, 30, {}),
-    ("services", "service", "spa", "钻石专享眼部护理", "Diamond eye treatment", 5_000, 0, 40_000, 10,
-     {"tier_codes": ["diamond"]}),
+    (
+        "perks",
+        "virtual",
+        "ticket",
+        "视频会员月卡",
+        "Video membership, 1 month",
+        1_200,
+        0,
+        1_500,
+        40,
+        {"badges": ["hot"]},
+    ),
+    (
+        "perks",
+        "virtual",
+        "ticket",
+        "音乐会员季卡",
+        "Music membership, 3 months",
+        2_000,
+        0,
+        3_000,
+        25,
+        {},
+    ),
+    (
+        "services",
+        "service",
+        "spa",
+        "专柜焕颜护理 60 分钟",
+        "60-minute facial at the counter",
+        3_000,
+        0,
+        20_000,
+        30,
+        {},
+    ),
+    (
+        "services",
+        "service",
+        "spa",
+        "钻石专享眼部护理",
+        "Diamond eye treatment",
+        5_000,
+        0,
+        40_000,
+        10,
+        {"tier_codes": ["diamond"]},
+    ),
 ]
 
 
@@ -57,18 +179,31 @@ def _gifts(session: Session, shelves: dict[str, Shelf], now: datetime) -> dict[s
     for sort, (shelf, kind, image, zh, en, points, cash, cost, stock, extra) in enumerate(GIFTS):
         extra = dict(extra)
         listed_in = extra.pop("listed_in", None)
-        gift = Gift(kind=kind, image=image, name=zh, names={"en": en}, shelf=shelves[shelf],
-                    sort=sort, points_price=points, cash_fen=cash, cost_fen=cost, stock=stock,
-                    listed_at=now + listed_in if listed_in else None,
-                    description=f"{zh}。云澜会员专享兑换。", descriptions={"en": f"{en}. For YUNLAN members."},
-                    **extra)
+        gift = Gift(
+            kind=kind,
+            image=image,
+            name=zh,
+            names={"en": en},
+            shelf=shelves[shelf],
+            sort=sort,
+            points_price=points,
+            cash_fen=cash,
+            cost_fen=cost,
+            stock=stock,
+            listed_at=now + listed_in if listed_in else None,
+            description=f"{zh}。云澜会员专享兑换。",
+            descriptions={"en": f"{en}. For YUNLAN members."},
+            **extra,
+        )
         session.add(gift)
         gifts[en] = gift
     session.flush()
     for gift in gifts.values():
         if gift.kind in ("coupon", "virtual"):
-            session.add_all(GiftCode(gift_id=gift.id, code=f"YL{gift.id:02d}-{n:05d}")
-                            for n in range(gift.stock))
+            session.add_all(
+                GiftCode(gift_id=gift.id, code=f"YL{gift.id:02d}-{n:05d}")
+                for n in range(gift.stock)
+            )
     return gifts
 
 
@@ -79,20 +214,47 @@ def load(session: Session, *, now: datetime) -> None:
     shelves = _shelves(session)
     session.flush()
     gifts = _gifts(session, shelves, now)
-    session.add_all([
-        FlashEvent(gift=gifts["Youth Serum 15 ml"], title="精华体验装 限时兑", points_price=500,
-                   starts_at=now - timedelta(hours=1), ends_at=now + timedelta(hours=5), stock=50,
-                   initial_stock=50, per_member_limit=1),
-        FlashEvent(gift=gifts["Velvet Lipstick #520"], title="唇膏 1 元秒兑", points_price=800,
-                   starts_at=now + timedelta(hours=20), ends_at=now + timedelta(hours=26), stock=20,
-                   initial_stock=20, per_member_limit=1),
-        CashRate(kind="weekly", name="会员日 Member day", points_per_yuan=10, weekday=2),
-        CashRate(kind="range", name="圣诞双倍 Christmas", points_per_yuan=15,
-                 starts_on=date(now.year, 12, 24), ends_on=date(now.year, 12, 25)),
-        HomeSection(kind="banner", sort=0, title="冬日焕颜季", titles={"en": "Winter glow season"},
-                    image="img/banner.svg", link="/gifts/2"),
-        HomeSection(kind="flash", sort=1, title="限时兑换", titles={"en": "Flash redemptions"}),
-    ])
+    session.add_all(
+        [
+            FlashEvent(
+                gift=gifts["Youth Serum 15 ml"],
+                title="精华体验装 限时兑",
+                points_price=500,
+                starts_at=now - timedelta(hours=1),
+                ends_at=now + timedelta(hours=5),
+                stock=50,
+                initial_stock=50,
+                per_member_limit=1,
+            ),
+            FlashEvent(
+                gift=gifts["Velvet Lipstick #520"],
+                title="唇膏 1 元秒兑",
+                points_price=800,
+                starts_at=now + timedelta(hours=20),
+                ends_at=now + timedelta(hours=26),
+                stock=20,
+                initial_stock=20,
+                per_member_limit=1,
+            ),
+            CashRate(kind="weekly", name="会员日 Member day", points_per_yuan=10, weekday=2),
+            CashRate(
+                kind="range",
+                name="圣诞双倍 Christmas",
+                points_per_yuan=15,
+                starts_on=date(now.year, 12, 24),
+                ends_on=date(now.year, 12, 25),
+            ),
+            HomeSection(
+                kind="banner",
+                sort=0,
+                title="冬日焕颜季",
+                titles={"en": "Winter glow season"},
+                image="img/banner.svg",
+                link="/gifts/2",
+            ),
+            HomeSection(kind="flash", sort=1, title="限时兑换", titles={"en": "Flash redemptions"}),
+        ]
+    )
     for sort, shelf in enumerate(shelves.values(), start=2):
         session.add(HomeSection(kind="shelf", sort=sort, shelf_id=shelf.id))
     session.flush()

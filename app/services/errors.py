@@ -2,7 +2,7 @@
 
 
 class RedeemError(Exception):
-    """A redemption that cannot go ahead; `code` says why, `detail` carries numbers for the message."""
+    """A redemption that cannot go ahead: `code` says why, `detail` holds numbers to show."""
 
     code = "error"
 

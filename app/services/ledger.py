@@ -114,8 +114,12 @@ def _record(session: Session, member_id: int, kind: str, key: str, moves, now: d
         lot.remaining += points
         session.add(
             LedgerEntry(
-                txn=txn, member_id=member_id, lot=lot, points=points,
-                idem_key=f"{key}#{index}", created_at=now,
+                txn=txn,
+                member_id=member_id,
+                lot=lot,
+                points=points,
+                idem_key=f"{key}#{index}",
+                created_at=now,
             )
         )
     session.flush()
@@ -123,8 +127,15 @@ def _record(session: Session, member_id: int, kind: str, key: str, moves, now: d
 
 
 def credit(
-    session: Session, member_id: int, source_code: str, points: int, key: str, *,
-    now: datetime, ref: str = "", memo: str = "",
+    session: Session,
+    member_id: int,
+    source_code: str,
+    points: int,
+    key: str,
+    *,
+    now: datetime,
+    ref: str = "",
+    memo: str = "",
 ) -> PointTransaction:
     """Credit a new lot of points from a source; settles the member's debt first."""
     if points <= 0:
@@ -134,13 +145,26 @@ def credit(
         return txn
     source = session.get(PointSource, source_code)
     lot = PointLot(
-        member_id=member_id, source=source.code, points=points, remaining=0, earned_at=now,
+        member_id=member_id,
+        source=source.code,
+        points=points,
+        remaining=0,
+        earned_at=now,
         available_at=now + timedelta(days=source.pending_days),
-        expires_at=expiry_for(source, now), ref=ref,
+        expires_at=expiry_for(source, now),
+        ref=ref,
     )
     session.add(lot)
     txn = _record(
-        session, member_id, "earn", key, [(lot, points)], now, source=source.code, ref=ref, memo=memo
+        session,
+        member_id,
+        "earn",
+        key,
+        [(lot, points)],
+        now,
+        source=source.code,
+        ref=ref,
+        memo=memo,
     )
     if member.debt:
         _settle_debt(session, member, lot, key, now)
@@ -151,14 +175,27 @@ def _settle_debt(session: Session, member: Member, lot: PointLot, key: str, now:
     amount = min(member.debt, lot.remaining)
     member.debt -= amount
     _record(
-        session, member.id, "debt_settle", f"{key}:debt", [(lot, -amount)], now,
-        debt_delta=-amount, memo="debt",
+        session,
+        member.id,
+        "debt_settle",
+        f"{key}:debt",
+        [(lot, -amount)],
+        now,
+        debt_delta=-amount,
+        memo="debt",
     )
 
 
 def debit(
-    session: Session, member_id: int, points: int, key: str, *,
-    now: datetime, kind: str = "spend", ref: str = "", memo: str = "",
+    session: Session,
+    member_id: int,
+    points: int,
+    key: str,
+    *,
+    now: datetime,
+    kind: str = "spend",
+    ref: str = "",
+    memo: str = "",
 ) -> PointTransaction:
     """Spend points, first-to-expire first; InsufficientPoints if the balance is short."""
     if points <= 0:
@@ -175,8 +212,16 @@ def debit(
 
 
 def claw_back(
-    session: Session, member_id: int, points: int, key: str, *,
-    now: datetime, prefer_lots=(), ref: str = "", memo: str = "", reverses_id: int | None = None,
+    session: Session,
+    member_id: int,
+    points: int,
+    key: str,
+    *,
+    now: datetime,
+    prefer_lots=(),
+    ref: str = "",
+    memo: str = "",
+    reverses_id: int | None = None,
 ) -> PointTransaction:
     """Take back credited points: from the preferred lots, then the balance; the rest is debt."""
     if points <= 0:
@@ -200,8 +245,16 @@ def claw_back(
     member.debt += shortfall
     moves = [(lot, -amount) for lot, amount in plan]
     return _record(
-        session, member_id, "clawback", key, moves, now,
-        debt_delta=shortfall, ref=ref, memo=memo, reverses_id=reverses_id,
+        session,
+        member_id,
+        "clawback",
+        key,
+        moves,
+        now,
+        debt_delta=shortfall,
+        ref=ref,
+        memo=memo,
+        reverses_id=reverses_id,
     )
 
 
@@ -210,20 +263,36 @@ def reverse(session: Session, original: PointTransaction, key: str, *, now: date
     lock_member(session, original.member_id)
     if txn := find(session, key):
         return txn
-    if session.scalar(select(PointTransaction.id).where(PointTransaction.reverses_id == original.id)):
+    if session.scalar(
+        select(PointTransaction.id).where(PointTransaction.reverses_id == original.id)
+    ):
         raise AlreadyReversed(original.idem_key)
     if original.kind == "earn":
         lots = [entry.lot_id for entry in original.entries]
         return claw_back(
-            session, original.member_id, original.points, key, now=now, prefer_lots=lots,
-            ref=original.ref, memo=memo, reverses_id=original.id,
+            session,
+            original.member_id,
+            original.points,
+            key,
+            now=now,
+            prefer_lots=lots,
+            ref=original.ref,
+            memo=memo,
+            reverses_id=original.id,
         )
     if original.kind not in ("spend", "redeem") or original.debt_delta:
         raise ValueError(f"cannot reverse a {original.kind} transaction")
     moves = [(entry.lot, -entry.points) for entry in original.entries]
     txn = _record(
-        session, original.member_id, "reverse", key, moves, now,
-        ref=original.ref, memo=memo, reverses_id=original.id,
+        session,
+        original.member_id,
+        "reverse",
+        key,
+        moves,
+        now,
+        ref=original.ref,
+        memo=memo,
+        reverses_id=original.id,
     )
     _expire_restored(session, original.member_id, [lot for lot, _ in moves], key, now)
     return txn
@@ -234,8 +303,13 @@ def _expire_restored(session: Session, member_id: int, lots, key: str, now: date
     for lot in {lot.id: lot for lot in lots}.values():
         if lot.expires_at is not None and lot.expires_at <= now and lot.remaining:
             _record(
-                session, member_id, "expire", f"expire:{lot.id}:r:{key}",
-                [(lot, -lot.remaining)], now, source=lot.source,
+                session,
+                member_id,
+                "expire",
+                f"expire:{lot.id}:r:{key}",
+                [(lot, -lot.remaining)],
+                now,
+                source=lot.source,
             )
 
 
@@ -244,18 +318,36 @@ def expire(session: Session, as_of: datetime, *, now: datetime) -> int:
     due = and_(PointLot.remaining > 0, PointLot.expires_at <= as_of)
     session.execute(select(PointLot.id).where(due).with_for_update()).all()
     entry_count = (
-        select(func.count(LedgerEntry.id)).where(LedgerEntry.lot_id == PointLot.id).scalar_subquery()
+        select(func.count(LedgerEntry.id))
+        .where(LedgerEntry.lot_id == PointLot.id)
+        .scalar_subquery()
     )
     key = literal("expire:") + cast(PointLot.id, String) + literal(":") + cast(entry_count, String)
     stamp = literal(now, UTCDateTime)
-    txn_cols = ["member_id", "kind", "source", "points", "debt_delta", "idem_key", "ref", "memo",
-                "created_at"]
+    txn_cols = [
+        "member_id",
+        "kind",
+        "source",
+        "points",
+        "debt_delta",
+        "idem_key",
+        "ref",
+        "memo",
+        "created_at",
+    ]
     session.execute(
         insert(PointTransaction).from_select(
             txn_cols,
             select(
-                PointLot.member_id, literal("expire"), PointLot.source, -PointLot.remaining,
-                literal(0), key, literal(""), literal(""), stamp,
+                PointLot.member_id,
+                literal("expire"),
+                PointLot.source,
+                -PointLot.remaining,
+                literal(0),
+                key,
+                literal(""),
+                literal(""),
+                stamp,
             ).where(due),
         )
     )
@@ -263,8 +355,12 @@ def expire(session: Session, as_of: datetime, *, now: datetime) -> int:
         insert(LedgerEntry).from_select(
             ["txn_id", "member_id", "lot_id", "points", "idem_key", "created_at"],
             select(
-                PointTransaction.id, PointLot.member_id, PointLot.id, -PointLot.remaining,
-                PointTransaction.idem_key + literal("#0"), stamp,
+                PointTransaction.id,
+                PointLot.member_id,
+                PointLot.id,
+                -PointLot.remaining,
+                PointTransaction.idem_key + literal("#0"),
+                stamp,
             )
             .join(PointTransaction, PointTransaction.idem_key == key)
             .where(due),

@@ -57,7 +57,9 @@ def overview(session: Session, member: Member, now: datetime) -> Overview:
     )
 
 
-def history(session: Session, member_id: int, kind: str, page: int) -> tuple[list[HistoryRow], bool]:
+def history(
+    session: Session, member_id: int, kind: str, page: int
+) -> tuple[list[HistoryRow], bool]:
     """One page of the member's transactions, newest first, and whether more follow."""
     stmt = select(PointTransaction).where(PointTransaction.member_id == member_id)
     if FILTERS.get(kind) is not None:
@@ -66,12 +68,16 @@ def history(session: Session, member_id: int, kind: str, page: int) -> tuple[lis
     txns = list(session.scalars(stmt.offset((page - 1) * PAGE_SIZE).limit(PAGE_SIZE + 1)))
     more, txns = len(txns) > PAGE_SIZE, txns[:PAGE_SIZE]
     earn_ids = [t.id for t in txns if t.kind == "earn"]
-    expiry = dict(
-        session.execute(
-            select(LedgerEntry.txn_id, PointLot.expires_at)
-            .join(PointLot, PointLot.id == LedgerEntry.lot_id)
-            .where(LedgerEntry.txn_id.in_(earn_ids))
-        ).all()
-    ) if earn_ids else {}
+    expiry = (
+        dict(
+            session.execute(
+                select(LedgerEntry.txn_id, PointLot.expires_at)
+                .join(PointLot, PointLot.id == LedgerEntry.lot_id)
+                .where(LedgerEntry.txn_id.in_(earn_ids))
+            ).all()
+        )
+        if earn_ids
+        else {}
+    )
     rows = [HistoryRow(t, last_valid_day(expiry[t.id]) if expiry.get(t.id) else None) for t in txns]
     return rows, more

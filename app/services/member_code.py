@@ -43,8 +43,10 @@ def resolve(session: Session, code: str, now: datetime) -> Member | None:
     if len(code) <= DIGITS:
         return None
     current = _window(now)
-    if not any(hmac.compare_digest(mac, _mac(member_no, w))
-               for w in range(current - GRACE_WINDOWS, current + 1)):
+    if not any(
+        hmac.compare_digest(mac, _mac(member_no, w))
+        for w in range(current - GRACE_WINDOWS, current + 1)
+    ):
         return None
     return session.scalar(select(Member).where(Member.member_no == member_no))
 
@@ -52,5 +54,12 @@ def resolve(session: Session, code: str, now: datetime) -> Member | None:
 def qr_svg(code: str) -> str:
     """The code as an inline SVG QR code (no XML declaration, scales with CSS)."""
     qr = segno.make(code, error="m", micro=False)
-    return qr.svg_inline(scale=4, dark="#2b2326", light="#ffffff", omitsize=True,
-                         title="QR", svgclass="qr", lineclass=None)
+    return qr.svg_inline(
+        scale=4,
+        dark="#2b2326",
+        light="#ffffff",
+        omitsize=True,
+        title="QR",
+        svgclass="qr",
+        lineclass=None,
+    )

@@ -20,8 +20,11 @@ class OrderNotFound(Exception):
 def for_member(session: Session, member_id: int, now: datetime) -> list[Order]:
     """The member's orders, newest first (overdue unpaid ones are closed first)."""
     expire_unpaid(session, now, member_id=member_id)
-    return list(session.scalars(
-        select(Order).where(Order.member_id == member_id).order_by(Order.id.desc()).limit(100)))
+    return list(
+        session.scalars(
+            select(Order).where(Order.member_id == member_id).order_by(Order.id.desc()).limit(100)
+        )
+    )
 
 
 def get(session: Session, member_id: int, order_id: int, now: datetime) -> Order:
@@ -44,9 +47,15 @@ def _release(session: Session, order: Order, now: datetime, note: str) -> None:
     txn = ledger.find(session, f"order:{order.order_no}")
     if txn is not None:
         ledger.reverse(session, txn, f"cancel:{order.order_no}", now=now, memo=note)
-    model, row_id = (FlashEvent, order.flash_event_id) if order.flash_event_id else (Gift, order.gift_id)
-    session.execute(update(model).where(model.id == row_id).values(stock=model.stock + order.qty)
-                    .execution_options(synchronize_session=False))
+    model, row_id = (
+        (FlashEvent, order.flash_event_id) if order.flash_event_id else (Gift, order.gift_id)
+    )
+    session.execute(
+        update(model)
+        .where(model.id == row_id)
+        .values(stock=model.stock + order.qty)
+        .execution_options(synchronize_session=False)
+    )
     session.expire(session.get(model, row_id), ["stock"])
     for code in order.codes:
         code.order_id = None
@@ -72,8 +81,9 @@ def cancel(session: Session, member_id: int, order_id: int, *, now: datetime) ->
 
 def expire_unpaid(session: Session, now: datetime, *, member_id: int | None = None) -> int:
     """Cancel orders still unpaid after their deadline; idempotent (a job, and lazily on read)."""
-    stmt = select(Order.id, Order.member_id).where(Order.status == "pending_payment",
-                                                   Order.pay_by <= now)
+    stmt = select(Order.id, Order.member_id).where(
+        Order.status == "pending_payment", Order.pay_by <= now
+    )
     if member_id is not None:
         stmt = stmt.where(Order.member_id == member_id)
     count = 0
@@ -94,8 +104,13 @@ def start_payment(session: Session, member_id: int, order_id: int, *, now: datet
         raise NotInWindow(status=order.status)
     payment = session.scalar(select(Payment).where(Payment.order_id == order.id))
     if payment is None:
-        payment = Payment(order_id=order.id, provider=SANDBOX, amount_fen=order.cash_due_fen,
-                          status="pending", created_at=now)
+        payment = Payment(
+            order_id=order.id,
+            provider=SANDBOX,
+            amount_fen=order.cash_due_fen,
+            status="pending",
+            created_at=now,
+        )
         session.add(payment)
         session.flush()
     return payment
@@ -110,8 +125,9 @@ def complete_payment(session: Session, member_id: int, order_id: int, *, now: da
         return order
     payment = start_payment(session, member_id, order_id, now=now)
     payment.status, payment.paid_at, order.paid_at = "paid", now, now
-    status = {"ship": "to_ship", "pickup": "to_pickup", "service": "to_book"}.get(order.delivery,
-                                                                                   "completed")
+    status = {"ship": "to_ship", "pickup": "to_pickup", "service": "to_book"}.get(
+        order.delivery, "completed"
+    )
     if status == "completed":
         order.closed_at = now
     _event(session, order, status, now, SANDBOX)

@@ -1,4 +1,4 @@
-"""Points as cash: the rate calendar (default, campaign ranges, weekly member day) and the breakdown."""
+"""Points as cash: the rate calendar (default, campaigns, weekly member day), the breakdown."""
 
 from dataclasses import dataclass
 from datetime import datetime
@@ -45,11 +45,15 @@ def rate_at(session: Session, moment: datetime) -> Rate:
     """The most generous rate that applies on the brand-local day of `moment`."""
     day = local_date(moment)
     rows = session.scalars(
-        select(CashRate).where(or_(
-            CashRate.kind == "default",
-            and_(CashRate.kind == "range", CashRate.starts_on <= day, CashRate.ends_on >= day),
-            and_(CashRate.kind == "weekly", CashRate.weekday == day.weekday()),
-        )).order_by(CashRate.points_per_yuan, CashRate.id)
+        select(CashRate)
+        .where(
+            or_(
+                CashRate.kind == "default",
+                and_(CashRate.kind == "range", CashRate.starts_on <= day, CashRate.ends_on >= day),
+                and_(CashRate.kind == "weekly", CashRate.weekday == day.weekday()),
+            )
+        )
+        .order_by(CashRate.points_per_yuan, CashRate.id)
     ).first()
     return Rate(rows.points_per_yuan, rows.name, rows.kind)
 

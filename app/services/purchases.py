@@ -34,12 +34,23 @@ class Recorded:
 
 def body_hash(body: dict) -> str:
     """A stable fingerprint of a request body, to tell a replay from a conflicting reuse."""
-    return hashlib.sha256(json.dumps(body, sort_keys=True, separators=(",", ":")).encode()).hexdigest()
+    return hashlib.sha256(
+        json.dumps(body, sort_keys=True, separators=(",", ":")).encode()
+    ).hexdigest()
 
 
 def record_purchase(
-    session: Session, member: Member, *, order_no: str, store_code: str, paid_fen: int,
-    paid_at: datetime, lines: list[dict], fingerprint: str, now: datetime, channel: str = "pos",
+    session: Session,
+    member: Member,
+    *,
+    order_no: str,
+    store_code: str,
+    paid_fen: int,
+    paid_at: datetime,
+    lines: list[dict],
+    fingerprint: str,
+    now: datetime,
+    channel: str = "pos",
 ) -> Recorded:
     """Award purchase points and growth for a paid order; a replay returns the first result."""
     ledger.lock_member(session, member.id)
@@ -48,29 +59,57 @@ def record_purchase(
         if existing.body_hash != fingerprint:
             raise Conflict(order_no)
         return Recorded(existing, True)
-    first = session.scalar(select(PosOrder.id).where(PosOrder.member_id == member.id).limit(1)) is None
+    first = (
+        session.scalar(select(PosOrder.id).where(PosOrder.member_id == member.id).limit(1)) is None
+    )
     points = earning.purchase_points(session, member, paid_fen, lines, paid_at)
     order = PosOrder(
-        order_no=order_no, member_id=member.id, store_code=store_code, channel=channel,
-        paid_fen=paid_fen, paid_at=paid_at, lines=lines, body_hash=fingerprint, points_awarded=points,
+        order_no=order_no,
+        member_id=member.id,
+        store_code=store_code,
+        channel=channel,
+        paid_fen=paid_fen,
+        paid_at=paid_at,
+        lines=lines,
+        body_hash=fingerprint,
+        points_awarded=points,
     )
     session.add(order)
     session.flush()
     ref = f"order:{order_no}"
     if points:
-        ledger.credit(session, member.id, "purchase", points, f"purchase:{order_no}", now=now, ref=ref)
-    tiers.add_growth(session, member, paid_fen // earning.FEN_PER_YUAN, "purchase",
-                     f"growth:{order_no}", occurred_at=paid_at, now=now)
+        ledger.credit(
+            session, member.id, "purchase", points, f"purchase:{order_no}", now=now, ref=ref
+        )
+    tiers.add_growth(
+        session,
+        member,
+        paid_fen // earning.FEN_PER_YUAN,
+        "purchase",
+        f"growth:{order_no}",
+        occurred_at=paid_at,
+        now=now,
+    )
     if first and member.referred_by_id:
         earning.award_behaviour(
-            session, member.referred_by_id, "referral", earning.setting(session, "referral_points"),
-            f"referral:{member.id}", now=now, ref=ref,
+            session,
+            member.referred_by_id,
+            "referral",
+            earning.setting(session, "referral_points"),
+            f"referral:{member.id}",
+            now=now,
+            ref=ref,
         )
     return Recorded(order, False)
 
 
 def refund(
-    session: Session, *, order_no: str, refund_no: str, refund_fen: int, fingerprint: str,
+    session: Session,
+    *,
+    order_no: str,
+    refund_no: str,
+    refund_fen: int,
+    fingerprint: str,
     now: datetime,
 ) -> Recorded:
     """Reverse the points and growth of the refunded share; idempotent on refund_no."""
@@ -89,16 +128,41 @@ def refund(
     before, after = order.refunded_fen, order.refunded_fen + refund_fen
     points = order.points_awarded * after // order.paid_fen - order.points_reversed
     if points:
-        lots = session.scalars(select(PointLot.id).where(PointLot.ref == f"order:{order_no}",
-                                                         PointLot.source == "purchase")).all()
-        ledger.claw_back(session, member.id, points, f"refund:{refund_no}", now=now,
-                         prefer_lots=lots, ref=f"order:{order_no}", memo="refund")
+        lots = session.scalars(
+            select(PointLot.id).where(
+                PointLot.ref == f"order:{order_no}", PointLot.source == "purchase"
+            )
+        ).all()
+        ledger.claw_back(
+            session,
+            member.id,
+            points,
+            f"refund:{refund_no}",
+            now=now,
+            prefer_lots=lots,
+            ref=f"order:{order_no}",
+            memo="refund",
+        )
     growth = order.paid_fen // earning.FEN_PER_YUAN
-    tiers.add_growth(session, member, growth * before // order.paid_fen - growth * after // order.paid_fen,
-                     "refund", f"growth:refund:{refund_no}", occurred_at=now, now=now)
+    tiers.add_growth(
+        session,
+        member,
+        growth * before // order.paid_fen - growth * after // order.paid_fen,
+        "refund",
+        f"growth:refund:{refund_no}",
+        occurred_at=now,
+        now=now,
+    )
     order.refunded_fen, order.points_reversed = after, order.points_reversed + points
-    session.add(PosRefund(refund_no=refund_no, order_id=order.id, refund_fen=refund_fen,
-                          body_hash=fingerprint, points_reversed=points))
+    session.add(
+        PosRefund(
+            refund_no=refund_no,
+            order_id=order.id,
+            refund_fen=refund_fen,
+            body_hash=fingerprint,
+            points_reversed=points,
+        )
+    )
     if after == order.paid_fen:
         _reverse_referral(session, member, order, now)
     session.flush()

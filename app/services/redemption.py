@@ -13,10 +13,16 @@ from sqlalchemy.orm import Session
 
 from app.models import Address, FlashEvent, Gift, GiftCode, Member, Order, OrderEvent, Store
 from app.services import catalog, ledger, pricing
-from app.services.errors import (
-    BadRequest, LimitReached, NotEnoughPoints, NotInWindow, RateChanged, SoldOut, TierTooLow,
-)
 from app.services.earning import setting
+from app.services.errors import (
+    BadRequest,
+    LimitReached,
+    NotEnoughPoints,
+    NotInWindow,
+    RateChanged,
+    SoldOut,
+    TierTooLow,
+)
 from app.timeutil import local_date
 
 WALLET_KINDS = ("coupon", "virtual")
@@ -60,8 +66,15 @@ def _existing(session: Session, member_id: int, key: str) -> Order | None:
 
 def _debit(session: Session, member: Member, points: int, order_no: str, now: datetime) -> None:
     try:
-        ledger.debit(session, member.id, points, f"order:{order_no}", now=now, kind="redeem",
-                     ref=f"redeem:{order_no}")
+        ledger.debit(
+            session,
+            member.id,
+            points,
+            f"order:{order_no}",
+            now=now,
+            kind="redeem",
+            ref=f"redeem:{order_no}",
+        )
     except ledger.InsufficientPoints as exc:
         raise NotEnoughPoints(shortfall=exc.shortfall) from exc
 
@@ -69,30 +82,58 @@ def _debit(session: Session, member: Member, points: int, order_no: str, now: da
 def _take_stock(session: Session, model, row_id: int, qty: int) -> None:
     """Conditional decrement: two buyers of the last unit cannot both win."""
     result = session.execute(
-        update(model).where(model.id == row_id, model.stock >= qty)
-        .values(stock=model.stock - qty).execution_options(synchronize_session=False)
+        update(model)
+        .where(model.id == row_id, model.stock >= qty)
+        .values(stock=model.stock - qty)
+        .execution_options(synchronize_session=False)
     )
     if result.rowcount != 1:
         raise SoldOut()
     session.expire(session.get(model, row_id), ["stock"])
 
 
-def _place(session: Session, member: Member, gift: Gift, *, qty: int, points: int, cash_fen: int,
-           breakdown: pricing.Breakdown | None, delivery: str, store: Store | None,
-           address: dict | None, key: str, now: datetime, flash: FlashEvent | None = None) -> Order:
+def _place(
+    session: Session,
+    member: Member,
+    gift: Gift,
+    *,
+    qty: int,
+    points: int,
+    cash_fen: int,
+    breakdown: pricing.Breakdown | None,
+    delivery: str,
+    store: Store | None,
+    address: dict | None,
+    key: str,
+    now: datetime,
+    flash: FlashEvent | None = None,
+) -> Order:
     order_no, pickup_code = _new_numbers(session, now)
     cash_due = breakdown.cash_due_fen if breakdown else cash_fen
     status = "pending_payment" if cash_due and delivery != "pickup" else _fulfil_status(delivery)
     order = Order(
-        order_no=order_no, request_key=f"{member.id}:{key}", member_id=member.id, gift_id=gift.id,
-        flash_event_id=flash.id if flash else None, qty=qty, points=points, cash_fen=cash_fen,
+        order_no=order_no,
+        request_key=f"{member.id}:{key}",
+        member_id=member.id,
+        gift_id=gift.id,
+        flash_event_id=flash.id if flash else None,
+        qty=qty,
+        points=points,
+        cash_fen=cash_fen,
         points_for_cash=breakdown.points_for_cash if breakdown else 0,
-        cash_rate=breakdown.rate.points_per_yuan if breakdown and breakdown.yuan_by_points else None,
-        cash_due_fen=cash_due, delivery=delivery, store_id=store.id if store else None,
-        address=address, status=status, created_at=now,
+        cash_rate=breakdown.rate.points_per_yuan
+        if breakdown and breakdown.yuan_by_points
+        else None,
+        cash_due_fen=cash_due,
+        delivery=delivery,
+        store_id=store.id if store else None,
+        address=address,
+        status=status,
+        created_at=now,
         pickup_code=pickup_code if delivery == "pickup" else None,
         pay_by=now + timedelta(minutes=setting(session, "unpaid_order_minutes"))
-        if status == "pending_payment" else None,
+        if status == "pending_payment"
+        else None,
     )
     order.events.append(OrderEvent(status=status, at=now))
     session.add(order)
@@ -104,15 +145,19 @@ def _place(session: Session, member: Member, gift: Gift, *, qty: int, points: in
 
 
 def _fulfil_status(delivery: str) -> str:
-    return {"pickup": "to_pickup", "ship": "to_ship", "wallet": "completed",
-            "service": "to_book"}[delivery]
+    return {"pickup": "to_pickup", "ship": "to_ship", "wallet": "completed", "service": "to_book"}[
+        delivery
+    ]
 
 
 def _hand_out_codes(session: Session, order: Order, now: datetime) -> None:
     """Coupons and virtual goods arrive at once: one pooled code per unit, each to one order."""
     codes = session.scalars(
-        select(GiftCode).where(GiftCode.gift_id == order.gift_id, GiftCode.order_id.is_(None))
-        .order_by(GiftCode.id).limit(order.qty).with_for_update(skip_locked=True)
+        select(GiftCode)
+        .where(GiftCode.gift_id == order.gift_id, GiftCode.order_id.is_(None))
+        .order_by(GiftCode.id)
+        .limit(order.qty)
+        .with_for_update(skip_locked=True)
     ).all()
     if len(codes) < order.qty:
         raise SoldOut()
@@ -129,8 +174,12 @@ def _pickup_store(session: Session, member: Member, store_id: int | None) -> Sto
         if store is None:
             raise BadRequest(field="store")
         return store
-    last = session.scalar(select(Order.store_id).where(
-        Order.member_id == member.id, Order.store_id.is_not(None)).order_by(Order.id.desc()).limit(1))
+    last = session.scalar(
+        select(Order.store_id)
+        .where(Order.member_id == member.id, Order.store_id.is_not(None))
+        .order_by(Order.id.desc())
+        .limit(1)
+    )
     return session.get(Store, last) if last else session.scalar(select(Store).order_by(Store.id))
 
 
@@ -138,8 +187,12 @@ def _address(session: Session, member: Member, address_id: int | None) -> dict:
     address = session.get(Address, address_id) if address_id else None
     if address is None or address.member_id != member.id:
         raise BadRequest(field="address")
-    return {"recipient": address.recipient, "phone": address.phone, "region": address.region,
-            "detail": address.detail}
+    return {
+        "recipient": address.recipient,
+        "phone": address.phone,
+        "region": address.region,
+        "detail": address.detail,
+    }
 
 
 def _check_gift(session: Session, gift: Gift, member: Member, qty: int, now: datetime) -> None:
@@ -154,8 +207,9 @@ def _check_gift(session: Session, gift: Gift, member: Member, qty: int, now: dat
         raise LimitReached(left=state.limit_left or 0)
 
 
-def redeem(session: Session, member_id: int, gift_id: int, choice: Checkout, *,
-           now: datetime) -> Order:
+def redeem(
+    session: Session, member_id: int, gift_id: int, choice: Checkout, *, now: datetime
+) -> Order:
     """Redeem a gift from the shelves; a repeated request key returns the first order."""
     member = ledger.lock_member(session, member_id)
     if found := _existing(session, member_id, choice.request_key):
@@ -173,22 +227,37 @@ def redeem(session: Session, member_id: int, gift_id: int, choice: Checkout, *,
         raise RateChanged(rate=split.rate.points_per_yuan)
     _take_stock(session, Gift, gift.id, choice.qty)
     return _place(
-        session, member, gift, qty=choice.qty, points=gift.points_price * choice.qty,
-        cash_fen=cash_fen, breakdown=split, delivery=delivery,
+        session,
+        member,
+        gift,
+        qty=choice.qty,
+        points=gift.points_price * choice.qty,
+        cash_fen=cash_fen,
+        breakdown=split,
+        delivery=delivery,
         store=_pickup_store(session, member, choice.store_id) if delivery == "pickup" else None,
         address=_address(session, member, choice.address_id) if delivery == "ship" else None,
-        key=choice.request_key, now=now)
+        key=choice.request_key,
+        now=now,
+    )
 
 
 def flash_claims(session: Session, event_id: int, member_id: int) -> int:
     """Units of a flash event the member holds (cancelled orders give the right back)."""
-    return int(session.scalar(select(func.coalesce(func.sum(Order.qty), 0)).where(
-        Order.flash_event_id == event_id, Order.member_id == member_id,
-        Order.status.in_(catalog.OPEN_STATUSES))))
+    return int(
+        session.scalar(
+            select(func.coalesce(func.sum(Order.qty), 0)).where(
+                Order.flash_event_id == event_id,
+                Order.member_id == member_id,
+                Order.status.in_(catalog.OPEN_STATUSES),
+            )
+        )
+    )
 
 
-def redeem_flash(session: Session, member_id: int, event_id: int, *, now: datetime,
-                 request_key: str = "") -> Order:
+def redeem_flash(
+    session: Session, member_id: int, event_id: int, *, now: datetime, request_key: str = ""
+) -> Order:
     """One-tap flash redemption, picked up at the counter: no oversell, limit held under lock."""
     member = ledger.lock_member(session, member_id)
     if request_key and (found := _existing(session, member_id, request_key)):
@@ -210,8 +279,17 @@ def redeem_flash(session: Session, member_id: int, event_id: int, *, now: dateti
     _take_stock(session, FlashEvent, event.id, 1)
     delivery = "wallet" if event.gift.kind in WALLET_KINDS else "pickup"
     return _place(
-        session, member, event.gift, qty=1, points=event.points_price, cash_fen=event.cash_fen,
-        breakdown=None, delivery=delivery,
+        session,
+        member,
+        event.gift,
+        qty=1,
+        points=event.points_price,
+        cash_fen=event.cash_fen,
+        breakdown=None,
+        delivery=delivery,
         store=_pickup_store(session, member, None) if delivery == "pickup" else None,
-        address=None, key=request_key or f"flash:{event.id}:{secrets.token_hex(8)}", now=now,
-        flash=event)
+        address=None,
+        key=request_key or f"flash:{event.id}:{secrets.token_hex(8)}",
+        now=now,
+        flash=event,
+    )

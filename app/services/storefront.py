@@ -51,8 +51,13 @@ def flash_phase(event: FlashEvent, now: datetime) -> str:
     return "live" if event.stock > 0 else "sold_out"
 
 
-def flash_card(session: Session, event: FlashEvent, member: Member | None, now: datetime,
-               balance: int | None = None) -> FlashCard:
+def flash_card(
+    session: Session,
+    event: FlashEvent,
+    member: Member | None,
+    now: datetime,
+    balance: int | None = None,
+) -> FlashCard:
     """The card of one event for one member."""
     phase = flash_phase(event, now)
     if member is None or phase in ("ended", "sold_out"):
@@ -70,7 +75,8 @@ def flash_card(session: Session, event: FlashEvent, member: Member | None, now: 
 def flash_board(session: Session, member: Member | None, now: datetime) -> list[FlashCard]:
     """Live events first, then upcoming, then recently ended."""
     events = session.scalars(
-        select(FlashEvent).where(FlashEvent.ends_at > now - ENDED_SHOWN_FOR)
+        select(FlashEvent)
+        .where(FlashEvent.ends_at > now - ENDED_SHOWN_FOR)
         .order_by(FlashEvent.starts_at)
     )
     balance = ledger.balance(session, member.id, now) if member else None
@@ -79,11 +85,19 @@ def flash_board(session: Session, member: Member | None, now: datetime) -> list[
     return sorted(cards, key=lambda c: order[c.phase])
 
 
-def home(session: Session, member: Member | None, now: datetime, *, kind: str = "",
-         affordable: bool = False) -> list[Section]:
+def home(
+    session: Session,
+    member: Member | None,
+    now: datetime,
+    *,
+    kind: str = "",
+    affordable: bool = False,
+) -> list[Section]:
     """The home sections in the operator's order, filled with cards."""
-    views = {view.shelf.id: view for view in
-             catalog.shelves(session, member, now, kind=kind, affordable=affordable)}
+    views = {
+        view.shelf.id: view
+        for view in catalog.shelves(session, member, now, kind=kind, affordable=affordable)
+    }
     filtered = bool(kind or affordable)
     sections = []
     for section in session.scalars(select(HomeSection).order_by(HomeSection.sort, HomeSection.id)):

@@ -54,20 +54,36 @@ def rolling_growth(session: Session, member_id: int, now: datetime) -> int:
 
 
 def _change(session: Session, member: Member, to: Tier, reason: str, now: datetime) -> None:
-    session.add(TierChange(member_id=member.id, from_tier_id=member.tier_id, to_tier_id=to.id,
-                           reason=reason, at=now))
+    session.add(
+        TierChange(
+            member_id=member.id,
+            from_tier_id=member.tier_id,
+            to_tier_id=to.id,
+            reason=reason,
+            at=now,
+        )
+    )
     member.tier = to
 
 
 def add_growth(
-    session: Session, member: Member, delta: int, reason: str, key: str, *,
-    occurred_at: datetime, now: datetime,
+    session: Session,
+    member: Member,
+    delta: int,
+    reason: str,
+    key: str,
+    *,
+    occurred_at: datetime,
+    now: datetime,
 ) -> None:
     """Record a growth change (idempotent on key) and upgrade at once if a threshold is reached."""
     if delta == 0 or session.scalar(select(GrowthEvent.id).where(GrowthEvent.idem_key == key)):
         return
-    session.add(GrowthEvent(member_id=member.id, delta=delta, reason=reason, idem_key=key,
-                            occurred_at=occurred_at))
+    session.add(
+        GrowthEvent(
+            member_id=member.id, delta=delta, reason=reason, idem_key=key, occurred_at=occurred_at
+        )
+    )
     session.flush()
     target = tier_for(ladder(session), rolling_growth(session, member.id, now))
     if target.rank > member.tier.rank:

@@ -40,9 +40,14 @@ def member(make_member, session):
 
 def order_body(member, **changes) -> dict:
     """A valid order for `member`: 123.45 yuan of skincare, paid an hour before `now`."""
-    body = {"order_no": "A1", "member_no": member.member_no, "store_code": "SH001",
-            "paid_fen": 12_345, "paid_at": "2026-06-15T09:00:00+08:00",
-            "lines": [{"sku": "S1", "category": "skincare", "qty": 1, "paid_fen": 12_345}]}
+    body = {
+        "order_no": "A1",
+        "member_no": member.member_no,
+        "store_code": "SH001",
+        "paid_fen": 12_345,
+        "paid_at": "2026-06-15T09:00:00+08:00",
+        "lines": [{"sku": "S1", "category": "skincare", "qty": 1, "paid_fen": 12_345}],
+    }
     return body | changes
 
 
@@ -81,44 +86,70 @@ def earn_count(session, order_no: str) -> int:
 
 
 def refund(api, order_no: str, refund_no: str, fen: int):
-    return api.post(f"{ORDERS}/{order_no}/refunds", headers=AUTH,
-                    json={"refund_no": refund_no, "refund_fen": fen})
+    return api.post(
+        f"{ORDERS}/{order_no}/refunds",
+        headers=AUTH,
+        json={"refund_no": refund_no, "refund_fen": fen},
+    )
 
 
 # --- orders -------------------------------------------------------------------------------------
 
-@pytest.mark.parametrize(("changes", "points", "tier"), [
-    ({}, 123, "base"),
-    ({"lines": DROP}, 123, "base"),
-    ({"lines": []}, 123, "base"),
-    ({"paid_fen": 15_000, "lines": [
-        {"sku": "S1", "category": "skincare", "qty": 2, "paid_fen": 10_000},
-        {"sku": "G1", "category": "gift_card", "qty": 1, "paid_fen": 5_000},  # earns nothing
-    ]}, 100, "base"),
-    ({"paid_fen": 0, "lines": DROP}, 0, "base"),
-    ({"paid_fen": 100_000, "lines": DROP}, 1_000, "silver"),  # 1,000 growth reaches silver
-    ({"paid_at": "2026-06-15T01:00:00Z"}, 123, "base"),
-    ({"paid_at": "2026-06-15T10:04:59+08:00"}, 123, "base"),  # clock skew under 5 minutes
-    ({"member_no": DROP, "phone": "13700000001"}, 123, "base"),
-])
+
+@pytest.mark.parametrize(
+    ("changes", "points", "tier"),
+    [
+        ({}, 123, "base"),
+        ({"lines": DROP}, 123, "base"),
+        ({"lines": []}, 123, "base"),
+        (
+            {
+                "paid_fen": 15_000,
+                "lines": [
+                    {"sku": "S1", "category": "skincare", "qty": 2, "paid_fen": 10_000},
+                    {
+                        "sku": "G1",
+                        "category": "gift_card",
+                        "qty": 1,
+                        "paid_fen": 5_000,
+                    },  # earns nothing
+                ],
+            },
+            100,
+            "base",
+        ),
+        ({"paid_fen": 0, "lines": DROP}, 0, "base"),
+        ({"paid_fen": 100_000, "lines": DROP}, 1_000, "silver"),  # 1,000 growth reaches silver
+        ({"paid_at": "2026-06-15T01:00:00Z"}, 123, "base"),
+        ({"paid_at": "2026-06-15T10:04:59+08:00"}, 123, "base"),  # clock skew under 5 minutes
+        ({"member_no": DROP, "phone": "13700000001"}, 123, "base"),
+    ],
+)
 def test_an_order_awards_points_once(api, session, member, now, changes, points, tier):
     body = order_body(member)
     for field, value in changes.items():
         body = mutate(body, (field,), value)
     response = api.post(ORDERS, json=body, headers=AUTH)
     assert response.status_code == 201, response.json
-    assert response.json == {"order_no": "A1", "points_awarded": points, "balance": points,
-                             "tier": tier}
+    assert response.json == {
+        "order_no": "A1",
+        "points_awarded": points,
+        "balance": points,
+        "tier": tier,
+    }
     conforms(response.json, "OrderResult")
     assert ledger.balance(session, member.id, now) == points
     assert earn_count(session, "A1") == (1 if points else 0)
 
 
-@pytest.mark.parametrize("changes", [
-    {},
-    {"paid_at": "2026-06-15T01:00:00+00:00"},  # the same instant in another offset
-    {"member_no": DROP, "phone": "13700000001"},  # the same member by phone
-])
+@pytest.mark.parametrize(
+    "changes",
+    [
+        {},
+        {"paid_at": "2026-06-15T01:00:00+00:00"},  # the same instant in another offset
+        {"member_no": DROP, "phone": "13700000001"},  # the same member by phone
+    ],
+)
 def test_a_replay_answers_the_first_result_and_awards_nothing(api, session, member, now, changes):
     first = api.post(ORDERS, json=order_body(member), headers=AUTH)
     ledger.debit(session, member.id, 23, "spend", now=now)  # the balance moves on meanwhile
@@ -134,15 +165,19 @@ def test_a_replay_answers_the_first_result_and_awards_nothing(api, session, memb
     assert tiers.rolling_growth(session, member.id, now) == 123
 
 
-@pytest.mark.parametrize("changes", [
-    {"paid_fen": 20_000, "lines": DROP},
-    {"store_code": "BJ001"},
-    {"paid_at": "2026-06-15T09:00:01+08:00"},
-    {"lines": [{"sku": "S2", "category": "skincare", "qty": 1, "paid_fen": 12_345}]},
-    {"member_no": "other"},
-])
-def test_the_same_order_no_with_another_body_is_a_conflict(api, session, member, make_member,
-                                                           now, changes):
+@pytest.mark.parametrize(
+    "changes",
+    [
+        {"paid_fen": 20_000, "lines": DROP},
+        {"store_code": "BJ001"},
+        {"paid_at": "2026-06-15T09:00:01+08:00"},
+        {"lines": [{"sku": "S2", "category": "skincare", "qty": 1, "paid_fen": 12_345}]},
+        {"member_no": "other"},
+    ],
+)
+def test_the_same_order_no_with_another_body_is_a_conflict(
+    api, session, member, make_member, now, changes
+):
     other = make_member()
     session.commit()
     api.post(ORDERS, json=order_body(member), headers=AUTH)
@@ -164,8 +199,9 @@ def test_an_unknown_member_is_404(api, session, member):
 
 
 @pytest.mark.parametrize(("same", "status"), [(True, 200), (False, 409)])
-def test_losing_an_insert_race_is_a_replay_or_a_conflict(api, session, member, monkeypatch,
-                                                         same, status):
+def test_losing_an_insert_race_is_a_replay_or_a_conflict(
+    api, session, member, monkeypatch, same, status
+):
     """A twin request commits the order between our check and our insert (PostgreSQL)."""
     first = api.post(ORDERS, json=order_body(member), headers=AUTH)
 
@@ -192,84 +228,106 @@ def test_an_integrity_error_without_a_twin_is_not_hidden(api, member, monkeypatc
 
 # --- validation ---------------------------------------------------------------------------------
 
-@pytest.mark.parametrize(("path", "value", "field"), [
-    (("order_no",), DROP, "order_no"),
-    (("order_no",), "", "order_no"),
-    (("order_no",), 123, "order_no"),
-    (("order_no",), "x" * 65, "order_no"),
-    (("order_no",), "a\x00b", "order_no"),
-    (("order_no",), "\ud800", "order_no"),
-    (("order_no",), " A1", "order_no"),
-    (("member_no",), 10_000_001, "member_no"),
-    (("member_no",), None, "member_no"),
-    (("member_no",), DROP, "member_no"),
-    (("phone",), "13700000001", "member_no"),  # both member_no and phone
-    (("store_code",), DROP, "store_code"),
-    (("store_code",), "S" * 17, "store_code"),
-    (("store_code",), ["SH001"], "store_code"),
-    (("paid_fen",), "12345", "paid_fen"),
-    (("paid_fen",), 12_345.0, "paid_fen"),
-    (("paid_fen",), True, "paid_fen"),
-    (("paid_fen",), -1, "paid_fen"),
-    (("paid_fen",), MAX_FEN + 1, "paid_fen"),
-    (("paid_fen",), None, "paid_fen"),
-    (("paid_fen",), DROP, "paid_fen"),
-    (("paid_at",), "2026-06-15T09:00:00", "paid_at"),  # naive
-    (("paid_at",), "2026-06-15", "paid_at"),
-    (("paid_at",), "yesterday", "paid_at"),
-    (("paid_at",), 1_781_485_200, "paid_at"),
-    (("paid_at",), "2026-06-15T10:05:01+08:00", "paid_at"),  # more than 5 minutes ahead
-    (("paid_at",), "1999-12-31T23:59:59Z", "paid_at"),
-    (("paid_at",), "0001-01-01T00:00:00+08:00", "paid_at"),
-    (("paid_at",), "9999-12-31T23:59:59-12:00", "paid_at"),
-    (("paid_at",), DROP, "paid_at"),
-    (("lines",), "x", "lines"),
-    (("lines",), None, "lines"),
-    (("lines",), {}, "lines"),
-    (("lines",), [1], "lines[0]"),
-    (("lines",), [{}], "lines[0].sku"),
-    (("lines",), [{"sku": "S", "category": "c", "qty": 1, "paid_fen": 1}] * (MAX_LINES + 1),
-     "lines"),
-    (("lines", 0, "qty"), 0, "lines[0].qty"),
-    (("lines", 0, "qty"), 1.5, "lines[0].qty"),
-    (("lines", 0, "qty"), True, "lines[0].qty"),
-    (("lines", 0, "qty"), "1", "lines[0].qty"),
-    (("lines", 0, "qty"), 100_001, "lines[0].qty"),
-    (("lines", 0, "paid_fen"), -1, "lines[0].paid_fen"),
-    (("lines", 0, "paid_fen"), 12_344, "lines"),  # lines no longer add up to paid_fen
-    (("lines", 0, "sku"), DROP, "lines[0].sku"),
-    (("lines", 0, "category"), "", "lines[0].category"),
-    (("lines", 0, "colour"), "red", "lines[0].colour"),
-    (("discount_fen",), 100, "discount_fen"),
-])
-def test_a_body_breaking_the_rules_is_422_and_writes_nothing(api, session, member, path, value,
-                                                             field):
+
+@pytest.mark.parametrize(
+    ("path", "value", "field"),
+    [
+        (("order_no",), DROP, "order_no"),
+        (("order_no",), "", "order_no"),
+        (("order_no",), 123, "order_no"),
+        (("order_no",), "x" * 65, "order_no"),
+        (("order_no",), "a\x00b", "order_no"),
+        (("order_no",), "\ud800", "order_no"),
+        (("order_no",), " A1", "order_no"),
+        (("member_no",), 10_000_001, "member_no"),
+        (("member_no",), None, "member_no"),
+        (("member_no",), DROP, "member_no"),
+        (("phone",), "13700000001", "member_no"),  # both member_no and phone
+        (("store_code",), DROP, "store_code"),
+        (("store_code",), "S" * 17, "store_code"),
+        (("store_code",), ["SH001"], "store_code"),
+        (("paid_fen",), "12345", "paid_fen"),
+        (("paid_fen",), 12_345.0, "paid_fen"),
+        (("paid_fen",), True, "paid_fen"),
+        (("paid_fen",), -1, "paid_fen"),
+        (("paid_fen",), MAX_FEN + 1, "paid_fen"),
+        (("paid_fen",), None, "paid_fen"),
+        (("paid_fen",), DROP, "paid_fen"),
+        (("paid_at",), "2026-06-15T09:00:00", "paid_at"),  # naive
+        (("paid_at",), "2026-06-15", "paid_at"),
+        (("paid_at",), "yesterday", "paid_at"),
+        (("paid_at",), 1_781_485_200, "paid_at"),
+        (("paid_at",), "2026-06-15T10:05:01+08:00", "paid_at"),  # more than 5 minutes ahead
+        (("paid_at",), "1999-12-31T23:59:59Z", "paid_at"),
+        (("paid_at",), "0001-01-01T00:00:00+08:00", "paid_at"),
+        (("paid_at",), "9999-12-31T23:59:59-12:00", "paid_at"),
+        (("paid_at",), DROP, "paid_at"),
+        (("lines",), "x", "lines"),
+        (("lines",), None, "lines"),
+        (("lines",), {}, "lines"),
+        (("lines",), [1], "lines[0]"),
+        (("lines",), [{}], "lines[0].sku"),
+        (
+            ("lines",),
+            [{"sku": "S", "category": "c", "qty": 1, "paid_fen": 1}] * (MAX_LINES + 1),
+            "lines",
+        ),
+        (("lines", 0, "qty"), 0, "lines[0].qty"),
+        (("lines", 0, "qty"), 1.5, "lines[0].qty"),
+        (("lines", 0, "qty"), True, "lines[0].qty"),
+        (("lines", 0, "qty"), "1", "lines[0].qty"),
+        (("lines", 0, "qty"), 100_001, "lines[0].qty"),
+        (("lines", 0, "paid_fen"), -1, "lines[0].paid_fen"),
+        (("lines", 0, "paid_fen"), 12_344, "lines"),  # lines no longer add up to paid_fen
+        (("lines", 0, "sku"), DROP, "lines[0].sku"),
+        (("lines", 0, "category"), "", "lines[0].category"),
+        (("lines", 0, "colour"), "red", "lines[0].colour"),
+        (("discount_fen",), 100, "discount_fen"),
+    ],
+)
+def test_a_body_breaking_the_rules_is_422_and_writes_nothing(
+    api, session, member, path, value, field
+):
     body = mutate(order_body(member), path, value)
     error = is_error(api.post(ORDERS, json=body, headers=AUTH), 422, "validation_failed")
     assert error["message"].startswith(f"{field}: ")
     assert session.scalar(select(func.count(PosOrder.id))) == 0
 
 
-@pytest.mark.parametrize("raw", [
-    b"", b"{", b"[]", b"null", b"12", b'"order"', b"\xff\xfe\x00", b"[" * 100_000, b"{'a': 1}",
-])
+@pytest.mark.parametrize(
+    "raw",
+    [
+        b"",
+        b"{",
+        b"[]",
+        b"null",
+        b"12",
+        b'"order"',
+        b"\xff\xfe\x00",
+        b"[" * 100_000,
+        b"{'a': 1}",
+    ],
+)
 @pytest.mark.parametrize("url", [ORDERS, f"{ORDERS}/A1/refunds"])
 def test_a_body_that_is_not_a_json_object_is_400(api, url, raw):
     response = api.post(url, data=raw, headers=AUTH, content_type="application/json")
     is_error(response, 400, "invalid_json")
 
 
-@pytest.mark.parametrize(("body", "field"), [
-    ({"refund_fen": 100}, "refund_no"),
-    ({"refund_no": "R1"}, "refund_fen"),
-    ({"refund_no": "R1", "refund_fen": 0}, "refund_fen"),
-    ({"refund_no": "R1", "refund_fen": "100"}, "refund_fen"),
-    ({"refund_no": "R1", "refund_fen": 100.0}, "refund_fen"),
-    ({"refund_no": "R1", "refund_fen": False}, "refund_fen"),
-    ({"refund_no": "", "refund_fen": 100}, "refund_no"),
-    ({"refund_no": "R" * 65, "refund_fen": 100}, "refund_no"),
-    ({"refund_no": "R1", "refund_fen": 100, "reason": "size"}, "reason"),
-])
+@pytest.mark.parametrize(
+    ("body", "field"),
+    [
+        ({"refund_fen": 100}, "refund_no"),
+        ({"refund_no": "R1"}, "refund_fen"),
+        ({"refund_no": "R1", "refund_fen": 0}, "refund_fen"),
+        ({"refund_no": "R1", "refund_fen": "100"}, "refund_fen"),
+        ({"refund_no": "R1", "refund_fen": 100.0}, "refund_fen"),
+        ({"refund_no": "R1", "refund_fen": False}, "refund_fen"),
+        ({"refund_no": "", "refund_fen": 100}, "refund_no"),
+        ({"refund_no": "R" * 65, "refund_fen": 100}, "refund_no"),
+        ({"refund_no": "R1", "refund_fen": 100, "reason": "size"}, "reason"),
+    ],
+)
 def test_a_refund_breaking_the_rules_is_422(api, body, field):
     error = is_error(api.post(f"{ORDERS}/A1/refunds", json=body, headers=AUTH), 422)
     assert error["message"].startswith(f"{field}: ")
@@ -277,16 +335,20 @@ def test_a_refund_breaking_the_rules_is_422(api, body, field):
 
 # --- refunds ------------------------------------------------------------------------------------
 
-@pytest.mark.parametrize("steps", [
-    # (refund_no, refund_fen, status, points_reversed, balance afterwards)
-    [("R1", 2_500, 201, 25, 75)],
-    [("R1", 2_500, 201, 25, 75), ("R2", 7_500, 201, 75, 0)],
-    [("R1", 10_000, 201, 100, 0)],
-    [("R1", 3_333, 201, 33, 67), ("R1", 3_333, 200, 33, 67)],
-    [("R1", 1_000, 201, 10, 90), ("R1", 2_000, 409, None, 90)],
-    [("R1", 10_001, 422, None, 100)],
-    [("R1", 6_000, 201, 60, 40), ("R2", 4_001, 422, None, 40), ("R3", 4_000, 201, 40, 0)],
-])
+
+@pytest.mark.parametrize(
+    "steps",
+    [
+        # (refund_no, refund_fen, status, points_reversed, balance afterwards)
+        [("R1", 2_500, 201, 25, 75)],
+        [("R1", 2_500, 201, 25, 75), ("R2", 7_500, 201, 75, 0)],
+        [("R1", 10_000, 201, 100, 0)],
+        [("R1", 3_333, 201, 33, 67), ("R1", 3_333, 200, 33, 67)],
+        [("R1", 1_000, 201, 10, 90), ("R1", 2_000, 409, None, 90)],
+        [("R1", 10_001, 422, None, 100)],
+        [("R1", 6_000, 201, 60, 40), ("R2", 4_001, 422, None, 40), ("R3", 4_000, 201, 40, 0)],
+    ],
+)
 def test_refunds_reverse_the_refunded_share(api, session, member, now, steps):
     body = mutate(order_body(member, paid_fen=10_000), ("lines",), DROP)
     assert api.post(ORDERS, json=body, headers=AUTH).json["points_awarded"] == 100
@@ -296,8 +358,13 @@ def test_refunds_reverse_the_refunded_share(api, session, member, now, steps):
             is_error(response, status)
         else:
             assert response.status_code == status
-            assert response.json == {"order_no": "A1", "refund_no": refund_no, "tier": "base",
-                                     "points_reversed": reversed_points, "balance": balance}
+            assert response.json == {
+                "order_no": "A1",
+                "refund_no": refund_no,
+                "tier": "base",
+                "points_reversed": reversed_points,
+                "balance": balance,
+            }
             conforms(response.json, "RefundResult")
         assert ledger.balance(session, member.id, now) == balance
 
@@ -354,15 +421,21 @@ def test_refunding_a_later_order_keeps_the_referral_reward(api, session, make_me
 
 # --- member look-ups ----------------------------------------------------------------------------
 
+
 def test_a_member_card_by_number_and_by_phone(api, session, member, now):
     ledger.credit(session, member.id, "signin", 30, "s-recent", now=now - timedelta(days=10))
     ledger.credit(session, member.id, "signin", 40, "s-old", now=now - timedelta(days=100))
     session.commit()
     api.post(ORDERS, json=order_body(member), headers=AUTH)
-    expected = {"member_no": member.member_no, "phone": "13700000001", "balance": 153,
-                "tier": "base", "growth": 123,
-                # earned June 5 (Shanghai): usable through the 90th day after, Sept 3
-                "expiring": [{"points": 30, "expires_on": "2026-09-03"}]}
+    expected = {
+        "member_no": member.member_no,
+        "phone": "13700000001",
+        "balance": 153,
+        "tier": "base",
+        "growth": 123,
+        # earned June 5 (Shanghai): usable through the 90th day after, Sept 3
+        "expiring": [{"points": 30, "expires_on": "2026-09-03"}],
+    }
     by_number = api.get(f"/api/v1/members/{member.member_no}", headers=AUTH)
     by_phone = api.get("/api/v1/members?phone=13700000001", headers=AUTH)
     assert by_number.status_code == by_phone.status_code == 200
@@ -370,32 +443,49 @@ def test_a_member_card_by_number_and_by_phone(api, session, member, now):
     conforms(by_number.json, "Member")
 
 
-@pytest.mark.parametrize(("url", "status", "code"), [
-    ("/api/v1/members/99999999", 404, "member_not_found"),
-    ("/api/v1/members/%00", 404, "member_not_found"),
-    ("/api/v1/members/" + "1" * 40, 404, "member_not_found"),
-    ("/api/v1/members?phone=13999999999", 404, "member_not_found"),
-    ("/api/v1/members", 422, "validation_failed"),
-    ("/api/v1/members?phone=", 422, "validation_failed"),
-    ("/api/v1/members?phone=%00", 422, "validation_failed"),
-    ("/api/v1/nowhere", 404, "not_found"),
-])
+@pytest.mark.parametrize(
+    ("url", "status", "code"),
+    [
+        ("/api/v1/members/99999999", 404, "member_not_found"),
+        ("/api/v1/members/%00", 404, "member_not_found"),
+        ("/api/v1/members/" + "1" * 40, 404, "member_not_found"),
+        ("/api/v1/members?phone=13999999999", 404, "member_not_found"),
+        ("/api/v1/members", 422, "validation_failed"),
+        ("/api/v1/members?phone=", 422, "validation_failed"),
+        ("/api/v1/members?phone=%00", 422, "validation_failed"),
+        ("/api/v1/nowhere", 404, "not_found"),
+    ],
+)
 def test_member_look_up_errors(api, member, url, status, code):
     is_error(api.get(url, headers=AUTH), status, code)
 
 
 # --- auth, methods, OpenAPI ---------------------------------------------------------------------
 
-@pytest.mark.parametrize("header", [
-    None, "", "Bearer", "Bearer ", "Bearer wrong-key", "Basic test-key", "test-key",
-    "Bearer revoked-key",
-])
-@pytest.mark.parametrize(("method", "url"), [
-    ("post", ORDERS), ("post", f"{ORDERS}/A1/refunds"), ("get", "/api/v1/members/10000001"),
-    ("get", "/api/v1/members?phone=13700000001"),
-])
-def test_without_a_valid_key_every_endpoint_is_401(api, session, now, member, header, method,
-                                                   url):
+
+@pytest.mark.parametrize(
+    "header",
+    [
+        None,
+        "",
+        "Bearer",
+        "Bearer ",
+        "Bearer wrong-key",
+        "Basic test-key",
+        "test-key",
+        "Bearer revoked-key",
+    ],
+)
+@pytest.mark.parametrize(
+    ("method", "url"),
+    [
+        ("post", ORDERS),
+        ("post", f"{ORDERS}/A1/refunds"),
+        ("get", "/api/v1/members/10000001"),
+        ("get", "/api/v1/members?phone=13700000001"),
+    ],
+)
+def test_without_a_valid_key_every_endpoint_is_401(api, session, now, member, header, method, url):
     apikeys.create(session, "old", now=now, key="revoked-key")
     session.scalar(select(ApiKey).where(ApiKey.name == "old")).revoked_at = now
     session.commit()
@@ -432,13 +522,22 @@ def test_the_openapi_document_describes_every_route(client, app):
     assert doc["openapi"] == "3.1.0"
     routes_found = {
         (rule.rule.replace("<", "{").replace(">", "}"), method.lower())
-        for rule in app.url_map.iter_rules() if rule.rule.startswith("/api/v1/")
+        for rule in app.url_map.iter_rules()
+        if rule.rule.startswith("/api/v1/")
         for method in rule.methods - {"HEAD", "OPTIONS"}
     }
-    documented = {(path, method) for path, item in doc["paths"].items()
-                  for method in item if method in {"get", "post", "put", "patch", "delete"}}
+    documented = {
+        (path, method)
+        for path, item in doc["paths"].items()
+        for method in item
+        if method in {"get", "post", "put", "patch", "delete"}
+    }
     assert routes_found == documented
-    assert {("/api/v1/orders", "post"), ("/api/v1/orders/{order_no}/refunds", "post"),
-            ("/api/v1/members/{member_no}", "get"), ("/api/v1/members", "get"),
-            ("/api/v1/openapi.json", "get")} <= documented
+    assert {
+        ("/api/v1/orders", "post"),
+        ("/api/v1/orders/{order_no}/refunds", "post"),
+        ("/api/v1/members/{member_no}", "get"),
+        ("/api/v1/members", "get"),
+        ("/api/v1/openapi.json", "get"),
+    } <= documented
     assert doc["paths"]["/api/v1/openapi.json"]["get"]["security"] == []

@@ -38,8 +38,10 @@ def tills(app, session, now, monkeypatch):
                 except Exception as exc:  # recorded as a 500, which the tests then refuse
                     answers[index] = (500, repr(exc))
 
-        threads = [threading.Thread(target=till, args=(index, url, body))
-                   for index, (url, body) in enumerate(requests)]
+        threads = [
+            threading.Thread(target=till, args=(index, url, body))
+            for index, (url, body) in enumerate(requests)
+        ]
         for thread in threads:
             thread.start()
         for thread in threads:
@@ -51,8 +53,13 @@ def tills(app, session, now, monkeypatch):
 
 
 def order(member, order_no: str = "C1", paid_fen: int = 12_345) -> dict:
-    return {"order_no": order_no, "member_no": member.member_no, "store_code": "SH001",
-            "paid_fen": paid_fen, "paid_at": "2026-06-15T09:00:00+08:00"}
+    return {
+        "order_no": order_no,
+        "member_no": member.member_no,
+        "store_code": "SH001",
+        "paid_fen": paid_fen,
+        "paid_at": "2026-06-15T09:00:00+08:00",
+    }
 
 
 def count(session, column, *where) -> int:
@@ -92,8 +99,9 @@ def test_concurrent_refunds_never_exceed_what_was_paid(tills, client, session, m
     session.commit()
     assert client.post(ORDERS, json=order(member, paid_fen=10_000), headers=AUTH).status_code == 201
     url = f"{ORDERS}/C1/refunds"
-    answers = tills([(url, {"refund_no": f"R{index}", "refund_fen": 1_000})
-                     for index in range(THREADS)])
+    answers = tills(
+        [(url, {"refund_no": f"R{index}", "refund_fen": 1_000}) for index in range(THREADS)]
+    )
     assert Counter(status for status, _ in answers) == {201: 10, 422: THREADS - 10}, answers
     assert session.scalar(select(PosOrder.refunded_fen)) == 10_000
     assert count(session, PosRefund.id) == 10

@@ -15,12 +15,21 @@ from app.services import apikeys
 ALLOWED = {200, 201, 400, 401, 404, 409, 422}
 AUTH = {"Authorization": "Bearer test-key"}
 ORDERS = "/api/v1/orders"
-FUZZ = settings(max_examples=150, deadline=None,
-                suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow])
+FUZZ = settings(
+    max_examples=150,
+    deadline=None,
+    suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
+)
 
 ANY_TEXT = st.text(st.characters(exclude_categories=()), max_size=24)  # surrogates and NUL too
-SCALARS = (st.none() | st.booleans() | st.integers() | st.floats() | ANY_TEXT
-           | st.sampled_from([-1, 0, 1, MAX_FEN, MAX_FEN + 1, 2**31, 2**63, -(2**63)]))
+SCALARS = (
+    st.none()
+    | st.booleans()
+    | st.integers()
+    | st.floats()
+    | ANY_TEXT
+    | st.sampled_from([-1, 0, 1, MAX_FEN, MAX_FEN + 1, 2**31, 2**63, -(2**63)])
+)
 JSON = st.recursive(
     SCALARS,
     lambda inner: st.lists(inner, max_size=4) | st.dictionaries(ANY_TEXT, inner, max_size=4),
@@ -59,11 +68,22 @@ def check(response) -> None:
 def orders(draw, member_no: str) -> dict:
     """A valid order (from a few order numbers, so replays and conflicts happen), then edits."""
     paid = draw(st.sampled_from([0, 100, 12_345]) | st.integers(0, 10**7))
-    body = {"order_no": f"F{draw(st.integers(0, 40))}", "member_no": member_no,
-            "store_code": "SH001", "paid_fen": paid, "paid_at": "2026-06-15T09:00:00+08:00"}
+    body = {
+        "order_no": f"F{draw(st.integers(0, 40))}",
+        "member_no": member_no,
+        "store_code": "SH001",
+        "paid_fen": paid,
+        "paid_at": "2026-06-15T09:00:00+08:00",
+    }
     if draw(st.booleans()):
-        body["lines"] = [{"sku": "S1", "category": draw(st.sampled_from(["skincare", "gift_card"])),
-                          "qty": 1, "paid_fen": paid}]
+        body["lines"] = [
+            {
+                "sku": "S1",
+                "category": draw(st.sampled_from(["skincare", "gift_card"])),
+                "qty": 1,
+                "paid_fen": paid,
+            }
+        ]
     fields = ["order_no", "member_no", "phone", "store_code", "paid_fen", "paid_at", "lines", "x"]
     for field in draw(st.lists(st.sampled_from(fields), max_size=3, unique=True)):
         if draw(st.booleans()):
@@ -89,8 +109,9 @@ def test_any_json_posted_as_an_order(api, body):
 def test_any_bytes_posted_to_either_endpoint(api, raw):
     client, _ = api
     check(client.post(ORDERS, data=raw, headers=AUTH, content_type="application/json"))
-    check(client.post(f"{ORDERS}/F1/refunds", data=raw, headers=AUTH,
-                      content_type="application/json"))
+    check(
+        client.post(f"{ORDERS}/F1/refunds", data=raw, headers=AUTH, content_type="application/json")
+    )
 
 
 @FUZZ
@@ -104,17 +125,33 @@ def test_mutations_of_a_valid_order(api, data):
 
 
 @FUZZ
-@given(data=st.data(), refund_no=st.integers(0, 40).map(lambda n: f"R{n}"),
-       refund_fen=st.integers(1, 3_000), broken=st.sets(st.sampled_from(
-           ["order_no", "refund_no", "refund_fen", "drop_no", "drop_fen", "extra"]), max_size=2))
+@given(
+    data=st.data(),
+    refund_no=st.integers(0, 40).map(lambda n: f"R{n}"),
+    refund_fen=st.integers(1, 3_000),
+    broken=st.sets(
+        st.sampled_from(["order_no", "refund_no", "refund_fen", "drop_no", "drop_fen", "extra"]),
+        max_size=2,
+    ),
+)
 def test_mutations_of_a_valid_refund(api, data, refund_no, refund_fen, broken):
     client, member_no = api
-    client.post(ORDERS, headers=AUTH, json={
-        "order_no": "F1", "member_no": member_no, "store_code": "SH001", "paid_fen": 10_000,
-        "paid_at": "2026-06-15T09:00:00+08:00"})
+    client.post(
+        ORDERS,
+        headers=AUTH,
+        json={
+            "order_no": "F1",
+            "member_no": member_no,
+            "store_code": "SH001",
+            "paid_fen": 10_000,
+            "paid_at": "2026-06-15T09:00:00+08:00",
+        },
+    )
     order_no = data.draw(st.text(min_size=1, max_size=70)) if "order_no" in broken else "F1"
-    body = {"refund_no": data.draw(VALUES) if "refund_no" in broken else refund_no,
-            "refund_fen": data.draw(VALUES) if "refund_fen" in broken else refund_fen}
+    body = {
+        "refund_no": data.draw(VALUES) if "refund_no" in broken else refund_no,
+        "refund_fen": data.draw(VALUES) if "refund_fen" in broken else refund_fen,
+    }
     body |= {"x": 1} if "extra" in broken else {}
     body.pop("refund_no" if "drop_no" in broken else "", None)
     body.pop("refund_fen" if "drop_fen" in broken else "", None)
@@ -122,8 +159,11 @@ def test_mutations_of_a_valid_refund(api, data, refund_no, refund_fen, broken):
 
 
 @FUZZ
-@given(header=st.text(st.characters(min_codepoint=32, max_codepoint=255), max_size=40),
-       member_no=st.text(min_size=1, max_size=30), phone=st.text(max_size=30))
+@given(
+    header=st.text(st.characters(min_codepoint=32, max_codepoint=255), max_size=40),
+    member_no=st.text(min_size=1, max_size=30),
+    phone=st.text(max_size=30),
+)
 def test_keys_and_member_look_ups(api, header, member_no, phone):
     client, _ = api
     response = client.post(ORDERS, json={}, headers={"Authorization": header})

@@ -14,9 +14,16 @@ def token(client, url="/"):
 
 
 def register(client, phone="13912345678", password="goodpass1", confirm=None, ref=""):
-    return client.post("/register", data={
-        "phone": phone, "password": password, "confirm": confirm or password,
-        "referral_code": ref, "csrf_token": token(client)})
+    return client.post(
+        "/register",
+        data={
+            "phone": phone,
+            "password": password,
+            "confirm": confirm or password,
+            "referral_code": ref,
+            "csrf_token": token(client),
+        },
+    )
 
 
 def test_register_creates_a_member_with_the_welcome_points(client, session):
@@ -28,15 +35,19 @@ def test_register_creates_a_member_with_the_welcome_points(client, session):
     assert "argon2id" in member.user.password_hash
 
 
-@pytest.mark.parametrize(("phone", "password", "confirm", "ref", "message"), [
-    ("12345", "goodpass1", None, "", "11-digit"),
-    ("12912345678", "goodpass1", None, "", "11-digit"),
-    ("13912345678", "short", None, "", "8 to 128"),
-    ("13912345678", "goodpass1", "different1", "", "differ"),
-    ("13912345678", "goodpass1", None, "NOPE99", "referral code"),
-])
-def test_bad_registrations_say_why_and_write_nothing(client, session, phone, password, confirm, ref,
-                                                     message):
+@pytest.mark.parametrize(
+    ("phone", "password", "confirm", "ref", "message"),
+    [
+        ("12345", "goodpass1", None, "", "11-digit"),
+        ("12912345678", "goodpass1", None, "", "11-digit"),
+        ("13912345678", "short", None, "", "8 to 128"),
+        ("13912345678", "goodpass1", "different1", "", "differ"),
+        ("13912345678", "goodpass1", None, "NOPE99", "referral code"),
+    ],
+)
+def test_bad_registrations_say_why_and_write_nothing(
+    client, session, phone, password, confirm, ref, message
+):
     client.set_cookie("lang", "en")
     response = register(client, phone, password, confirm, ref)
     assert response.status_code == 422
@@ -63,12 +74,20 @@ def test_referral_code_links_the_referrer(client, session, make_member):
 
 def test_login_by_phone_and_by_staff_id(client, session, member_user, now):
     store = Store(code="SH001", name="Shanghai")
-    session.add(User(role="advisor", staff_id="A0001", store=store,
-                     password_hash=accounts.hash_password("secret123")))
+    session.add(
+        User(
+            role="advisor",
+            staff_id="A0001",
+            store=store,
+            password_hash=accounts.hash_password("secret123"),
+        )
+    )
     session.commit()
     for identifier, home in (("13700009999", "/me"), ("A0001", "/counter/")):
-        response = client.post("/login", data={"identifier": identifier, "password": "secret123",
-                                               "csrf_token": token(client)})
+        response = client.post(
+            "/login",
+            data={"identifier": identifier, "password": "secret123", "csrf_token": token(client)},
+        )
         assert response.status_code == 303 and response.headers["Location"] == home
         client.post("/logout", data={"csrf_token": token(client)})
 
@@ -76,28 +95,42 @@ def test_login_by_phone_and_by_staff_id(client, session, member_user, now):
 def test_wrong_password_then_throttle(client, session, member_user):
     client.set_cookie("lang", "en")
     for _ in range(10):
-        response = client.post("/login", data={"identifier": "13700009999", "password": "wrong",
-                                               "csrf_token": token(client)})
+        response = client.post(
+            "/login",
+            data={"identifier": "13700009999", "password": "wrong", "csrf_token": token(client)},
+        )
         assert "Wrong phone number" in response.get_data(as_text=True)
-    response = client.post("/login", data={"identifier": "13700009999", "password": "secret123",
-                                           "csrf_token": token(client)})
-    assert response.status_code == 422 and "Too many failed attempts" in response.get_data(as_text=True)
+    response = client.post(
+        "/login",
+        data={"identifier": "13700009999", "password": "secret123", "csrf_token": token(client)},
+    )
+    assert response.status_code == 422 and "Too many failed attempts" in response.get_data(
+        as_text=True
+    )
     assert session.scalar(select(func.count(LoginAttempt.id))) == 10
 
 
-@pytest.mark.parametrize(("target", "expected"), [
-    ("/me/points", "/me/points"), ("https://evil.example/x", "/me"), ("//evil.example", "/me"),
-    ("/\\evil.example", "/me"),
-])
+@pytest.mark.parametrize(
+    ("target", "expected"),
+    [
+        ("/me/points", "/me/points"),
+        ("https://evil.example/x", "/me"),
+        ("//evil.example", "/me"),
+        ("/\\evil.example", "/me"),
+    ],
+)
 def test_next_redirects_only_to_this_site(client, member_user, target, expected):
-    response = client.post("/login?next=" + target, data={
-        "identifier": "13700009999", "password": "secret123", "csrf_token": token(client)})
+    response = client.post(
+        "/login?next=" + target,
+        data={"identifier": "13700009999", "password": "secret123", "csrf_token": token(client)},
+    )
     assert response.headers["Location"] == expected
 
 
 def test_posts_without_csrf_are_rejected_and_write_nothing(client, session):
-    response = client.post("/register", data={"phone": "13912345678", "password": "goodpass1",
-                                              "confirm": "goodpass1"})
+    response = client.post(
+        "/register", data={"phone": "13912345678", "password": "goodpass1", "confirm": "goodpass1"}
+    )
     assert response.status_code == 400
     assert session.scalar(select(func.count(User.id))) == 0
 
@@ -120,11 +153,18 @@ def test_security_headers(client):
 
 def test_staff_session_times_out_after_30_idle_minutes(client, session, app):
     store = Store(code="SH001", name="Shanghai")
-    session.add(User(role="advisor", staff_id="A0001", store=store,
-                     password_hash=accounts.hash_password("secret123")))
+    session.add(
+        User(
+            role="advisor",
+            staff_id="A0001",
+            store=store,
+            password_hash=accounts.hash_password("secret123"),
+        )
+    )
     session.commit()
-    client.post("/login", data={"identifier": "A0001", "password": "secret123",
-                                "csrf_token": token(client)})
+    client.post(
+        "/login", data={"identifier": "A0001", "password": "secret123", "csrf_token": token(client)}
+    )
     assert client.get("/counter/").status_code == 200
     with client.session_transaction() as s:
         s["seen_at"] -= 31 * 60
@@ -143,10 +183,14 @@ def test_no_points_written_on_a_failed_registration(client, session):
 
 def test_staff_session_ends_after_12_hours_even_when_active(client, session):
     store = Store(code="SH001", name="Shanghai")
-    session.add(User(role="operator", staff_id="admin", password_hash=accounts.hash_password("secret123")))
+    session.add(
+        User(role="operator", staff_id="admin", password_hash=accounts.hash_password("secret123"))
+    )
     session.add(store)
     session.commit()
-    client.post("/login", data={"identifier": "admin", "password": "secret123", "csrf_token": token(client)})
+    client.post(
+        "/login", data={"identifier": "admin", "password": "secret123", "csrf_token": token(client)}
+    )
     with client.session_transaction() as s:
         s["login_at"] -= 12 * 3600 + 1
     assert client.get("/admin/").status_code == 302
@@ -162,9 +206,11 @@ def test_member_sessions_are_not_cut_after_30_minutes(client, login_as, member_u
 
 def test_failed_htmx_login_returns_the_form_fragment(client, member_user):
     client.set_cookie("lang", "en")
-    response = client.post("/login", data={"identifier": "13700009999", "password": "nope",
-                                           "csrf_token": token(client)},
-                           headers={"HX-Request": "true"})
+    response = client.post(
+        "/login",
+        data={"identifier": "13700009999", "password": "nope", "csrf_token": token(client)},
+        headers={"HX-Request": "true"},
+    )
     html = response.get_data(as_text=True)
     assert response.status_code == 422 and "<html" not in html
     assert 'id="login-form"' in html and 'data-testid="form-error"' in html
@@ -172,8 +218,12 @@ def test_failed_htmx_login_returns_the_form_fragment(client, member_user):
 
 
 def test_language_cookie_switches_the_interface(client):
-    response = client.post("/lang", data={"lang": "en", "next": "/login", "csrf_token": token(client)})
+    response = client.post(
+        "/lang", data={"lang": "en", "next": "/login", "csrf_token": token(client)}
+    )
     assert response.status_code == 303 and response.headers["Location"] == "/login"
     assert '<html lang="en">' in client.get("/login").get_data(as_text=True)
-    client.post("/lang", data={"lang": "xx", "next": "https://evil.example", "csrf_token": token(client)})
+    client.post(
+        "/lang", data={"lang": "xx", "next": "https://evil.example", "csrf_token": token(client)}
+    )
     assert '<html lang="en">' in client.get("/login").get_data(as_text=True)

@@ -17,9 +17,15 @@ def test_demo_load_is_idempotent_and_has_the_contract_accounts(app, session):
     assert run(app, "demo", "load").exit_code == 0
     assert run(app, "demo", "load").exit_code == 0
     members = {m.user.phone: m.tier.code for m in session.scalars(select(Member))}
-    assert members == {"13800000000": "base", "13800000001": "silver", "13800000002": "gold",
-                       "13800000003": "diamond"}
-    staff = dict(session.execute(select(User.staff_id, User.role).where(User.staff_id.is_not(None))).all())
+    assert members == {
+        "13800000000": "base",
+        "13800000001": "silver",
+        "13800000002": "gold",
+        "13800000003": "diamond",
+    }
+    staff = dict(
+        session.execute(select(User.staff_id, User.role).where(User.staff_id.is_not(None))).all()
+    )
     assert staff == {"A0001": "advisor", "admin": "operator"}
     assert apikeys.check(session, "demo-pos-key") is not None
     assert session.scalar(select(func.count(ApiKey.id))) == 1
@@ -40,15 +46,21 @@ def test_points_expire_is_safe_to_rerun(app, session, make_member):
     session.commit()
     assert run(app, "points", "expire").output.strip() == "expired 1 lot(s)"
     assert run(app, "points", "expire").output.strip() == "expired 0 lot(s)"
-    assert session.scalar(select(func.count(PointTransaction.id))
-                          .where(PointTransaction.kind == "expire")) == 1
+    assert (
+        session.scalar(
+            select(func.count(PointTransaction.id)).where(PointTransaction.kind == "expire")
+        )
+        == 1
+    )
 
 
 def test_points_expire_as_of_a_future_date(app, session, make_member):
     member = make_member()
     ledger.credit(session, member.id, "signin", 10, "s", now=utcnow())
     session.commit()
-    assert run(app, "points", "expire", "--as-of", "2020-01-01").output.strip() == "expired 0 lot(s)"
+    assert (
+        run(app, "points", "expire", "--as-of", "2020-01-01").output.strip() == "expired 0 lot(s)"
+    )
     future = (utcnow() + timedelta(days=120)).date().isoformat()
     assert run(app, "points", "expire", "--as-of", future).output.strip() == "expired 1 lot(s)"
 

@@ -52,7 +52,9 @@ def test_200_attempts_on_20_stock_make_exactly_20_orders(app, session, make_memb
     assert set(outcomes) == {"ok", "sold_out"}
     session.expire_all()
     assert session.get(FlashEvent, event.id).stock == 0
-    assert session.scalar(select(func.count(Order.id)).where(Order.flash_event_id == event.id)) == 20
+    assert (
+        session.scalar(select(func.count(Order.id)).where(Order.flash_event_id == event.id)) == 20
+    )
     assert audit(session) == []
 
 

@@ -16,7 +16,7 @@ HX = {"HX-Request": "true"}
 
 @pytest.fixture
 def shop(client, login_as, member_user, session):
-    """A logged-in member with 1,000 points, a store and a few gifts; yields (client, csrf, gifts)."""
+    """A member with 1,000 points, a store and a few gifts; yields (client, csrf, gifts)."""
     factories.store(session)
     now = utcnow()
     ledger.credit(session, member_user.id, "purchase", 1_000, "seed", now=now)
@@ -49,22 +49,28 @@ def test_affordable_filter(shop):
     assert f'data-gift-id="{gifts["dear"].id}"' not in html
 
 
-@pytest.mark.parametrize(("key", "text"), [
-    ("gated", "Only Gold and above can redeem this."),
-    ("dear", "You need 320 more points."),
-    ("gone", "Sold out"),
-])
+@pytest.mark.parametrize(
+    ("key", "text"),
+    [
+        ("gated", "Only Gold and above can redeem this."),
+        ("dear", "You need 320 more points."),
+        ("gone", "Sold out"),
+    ],
+)
 def test_gift_page_explains_why_not(shop, key, text):
     client, _, gifts = shop
     html = client.get(f"/gifts/{gifts[key].id}").get_data(as_text=True)
-    assert text in html and "disabled data-testid=\"redeem-button\"" in html
+    assert text in html and 'disabled data-testid="redeem-button"' in html
 
 
 def test_redeem_by_htmx_redirects_and_fires_points_changed(shop, session, member_user):
     client, csrf, gifts = shop
     gift = gifts["plain"]
-    response = client.post(f"/gifts/{gift.id}/redeem", headers={**HX, "X-CSRFToken": csrf},
-                           data={"qty": 2, "delivery": "pickup", "request_key": "k1"})
+    response = client.post(
+        f"/gifts/{gift.id}/redeem",
+        headers={**HX, "X-CSRFToken": csrf},
+        data={"qty": 2, "delivery": "pickup", "request_key": "k1"},
+    )
     order = session.scalar(select(Order))
     assert response.headers["HX-Redirect"] == f"/orders/{order.id}"
     assert response.headers["HX-Trigger"] == "points-changed"
@@ -76,23 +82,32 @@ def test_redeem_by_htmx_redirects_and_fires_points_changed(shop, session, member
 
 def test_failed_redeem_rerenders_the_checkout_fragment_and_writes_nothing(shop, session):
     client, csrf, gifts = shop
-    response = client.post(f"/gifts/{gifts['plain'].id}/redeem", headers={**HX, "X-CSRFToken": csrf},
-                           data={"qty": 9, "delivery": "pickup", "request_key": "k2"})
+    response = client.post(
+        f"/gifts/{gifts['plain'].id}/redeem",
+        headers={**HX, "X-CSRFToken": csrf},
+        data={"qty": 9, "delivery": "pickup", "request_key": "k2"},
+    )
     html = response.get_data(as_text=True)
-    assert response.status_code == 422 and "<html" not in html and 'data-testid="form-error"' in html
+    assert (
+        response.status_code == 422 and "<html" not in html and 'data-testid="form-error"' in html
+    )
     assert session.scalar(select(func.count(Order.id))) == 0
 
 
 def test_redeem_without_csrf_is_rejected(shop, session):
     client, _, gifts = shop
-    response = client.post(f"/gifts/{gifts['plain'].id}/redeem",
-                           data={"qty": 1, "delivery": "pickup", "request_key": "k3"})
+    response = client.post(
+        f"/gifts/{gifts['plain'].id}/redeem",
+        data={"qty": 1, "delivery": "pickup", "request_key": "k3"},
+    )
     assert response.status_code == 400 and session.scalar(select(func.count(Order.id))) == 0
 
 
 def test_live_breakdown_fragment(shop):
     client, _, gifts = shop
-    response = client.get(f"/gifts/{gifts['cash'].id}/breakdown?qty=1&yuan_by_points=30", headers=HX)
+    response = client.get(
+        f"/gifts/{gifts['cash'].id}/breakdown?qty=1&yuan_by_points=30", headers=HX
+    )
     html = response.get_data(as_text=True)
     assert "<html" not in html and 'id="breakdown"' in html
     assert "¥70.00" in html and "700" in html  # 30 yuan × 20 points + 100 points; ¥100 − ¥30
@@ -101,17 +116,40 @@ def test_live_breakdown_fragment(shop):
 
 def test_points_and_cash_shipping_then_sandbox_payment(shop, session):
     client, csrf, gifts = shop
-    client.post("/me/addresses", data={"csrf_token": csrf, "recipient": "Lin", "phone": "13800000000",
-                                       "region": "Shanghai", "detail": "1 Nanjing Rd",
-                                       "next": f"/gifts/{gifts['cash'].id}"})
-    address_id = re.search(r'<option value="(\d+)"', client.get(f"/gifts/{gifts['cash'].id}")
-                           .get_data(as_text=True).split('id="address_id"')[1]).group(1)
-    response = client.post(f"/gifts/{gifts['cash'].id}/redeem", data={
-        "csrf_token": csrf, "qty": 1, "delivery": "ship", "address_id": address_id,
-        "yuan_by_points": 10, "expected_rate": 20, "request_key": "k4"})
+    client.post(
+        "/me/addresses",
+        data={
+            "csrf_token": csrf,
+            "recipient": "Lin",
+            "phone": "13800000000",
+            "region": "Shanghai",
+            "detail": "1 Nanjing Rd",
+            "next": f"/gifts/{gifts['cash'].id}",
+        },
+    )
+    address_id = re.search(
+        r'<option value="(\d+)"',
+        client.get(f"/gifts/{gifts['cash'].id}").get_data(as_text=True).split('id="address_id"')[1],
+    ).group(1)
+    response = client.post(
+        f"/gifts/{gifts['cash'].id}/redeem",
+        data={
+            "csrf_token": csrf,
+            "qty": 1,
+            "delivery": "ship",
+            "address_id": address_id,
+            "yuan_by_points": 10,
+            "expected_rate": 20,
+            "request_key": "k4",
+        },
+    )
     order = session.scalar(select(Order))
     assert response.headers["Location"] == f"/orders/{order.id}/pay"
-    assert (order.status, order.cash_due_fen, order.points_for_cash) == ("pending_payment", 9_000, 200)
+    assert (order.status, order.cash_due_fen, order.points_for_cash) == (
+        "pending_payment",
+        9_000,
+        200,
+    )
     client.post(f"/orders/{order.id}/pay", data={"csrf_token": csrf})
     session.refresh(order)
     assert order.status == "to_ship"
@@ -119,8 +157,10 @@ def test_points_and_cash_shipping_then_sandbox_payment(shop, session):
 
 def test_cancel_returns_points(shop, session, member_user):
     client, csrf, gifts = shop
-    client.post(f"/gifts/{gifts['plain'].id}/redeem", data={
-        "csrf_token": csrf, "qty": 1, "delivery": "pickup", "request_key": "k5"})
+    client.post(
+        f"/gifts/{gifts['plain'].id}/redeem",
+        data={"csrf_token": csrf, "qty": 1, "delivery": "pickup", "request_key": "k5"},
+    )
     order = session.scalar(select(Order))
     client.post(f"/orders/{order.id}/cancel", data={"csrf_token": csrf})
     assert ledger.balance(session, member_user.id, utcnow()) == 1_000
@@ -155,24 +195,40 @@ def test_flash_board_and_one_tap(shop, session, member_user):
     early = client.post(f"/flash/{upcoming.id}/redeem", data={"csrf_token": csrf})
     assert early.status_code == 409 and "not on sale" in early.get_data(as_text=True)
     stock = client.get(f"/flash/{live.id}/stock", headers=HX)
-    assert stock.status_code == 286 and 'data-testid="flash-stock">0<' in stock.get_data(as_text=True)
+    assert stock.status_code == 286 and 'data-testid="flash-stock">0<' in stock.get_data(
+        as_text=True
+    )
     assert ledger.balance(session, member_user.id, now) == 800
 
 
 def test_unpaid_orders_expire_lazily_on_the_orders_page(shop, session, member_user):
     client, csrf, gifts = shop
-    client.post("/me/addresses", data={"csrf_token": csrf, "recipient": "Lin", "phone": "13800000000",
-                                       "region": "Shanghai", "detail": "1 Rd",
-                                       "next": f"/gifts/{gifts['cash'].id}"})
+    client.post(
+        "/me/addresses",
+        data={
+            "csrf_token": csrf,
+            "recipient": "Lin",
+            "phone": "13800000000",
+            "region": "Shanghai",
+            "detail": "1 Rd",
+            "next": f"/gifts/{gifts['cash'].id}",
+        },
+    )
     from app.models import Address
 
     address = session.scalar(select(Address))
-    client.post(f"/gifts/{gifts['cash'].id}/redeem", data={
-        "csrf_token": csrf, "qty": 1, "delivery": "ship", "address_id": address.id, "request_key": "k6"})
+    client.post(
+        f"/gifts/{gifts['cash'].id}/redeem",
+        data={
+            "csrf_token": csrf,
+            "qty": 1,
+            "delivery": "ship",
+            "address_id": address.id,
+            "request_key": "k6",
+        },
+    )
     order = session.scalar(select(Order))
     orders_for = orders.expire_unpaid(session, utcnow() + timedelta(minutes=16))
     session.commit()
     assert orders_for == 1 and order.status == "cancelled"
     assert ledger.balance(session, member_user.id, utcnow()) == 1_000
-
-

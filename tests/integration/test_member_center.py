@@ -68,11 +68,17 @@ def test_balance_fragment_is_just_the_digits(member_client, session):
 def test_profile_errors_are_shown_in_place(member_client, session):
     client, csrf, member = member_client
     client.set_cookie("lang", "en")
-    response = client.post("/me/profile", data={"name": "", "birthday": ""},
-                           headers={**HX, "X-CSRFToken": csrf})
-    assert response.status_code == 422 and 'data-testid="form-error"' in response.get_data(as_text=True)
-    ok = client.post("/me/profile", data={"name": "Lin", "birthday": "1995-06-20"},
-                     headers={**HX, "X-CSRFToken": csrf})
+    response = client.post(
+        "/me/profile", data={"name": "", "birthday": ""}, headers={**HX, "X-CSRFToken": csrf}
+    )
+    assert response.status_code == 422 and 'data-testid="form-error"' in response.get_data(
+        as_text=True
+    )
+    ok = client.post(
+        "/me/profile",
+        data={"name": "Lin", "birthday": "1995-06-20"},
+        headers={**HX, "X-CSRFToken": csrf},
+    )
     assert ok.headers["HX-Trigger"] == "points-changed"
     assert "+50" in ok.get_data(as_text=True)
     assert ledger.balance(session, member.id, utcnow()) == 50
@@ -111,7 +117,9 @@ def test_member_code_page_and_its_window(member_client, session, app):
     assert member_code.resolve(session, "12", now) is None
 
 
-def test_another_members_pages_are_not_reachable(client, login_as, member_user, make_member, session):
+def test_another_members_pages_are_not_reachable(
+    client, login_as, member_user, make_member, session
+):
     other = make_member()
     ledger.credit(session, other.id, "purchase", 999, "other", now=utcnow())
     session.commit()

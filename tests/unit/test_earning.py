@@ -1,6 +1,6 @@
 """Earning rules: purchase multipliers, campaigns, birthday month, sign-in, the monthly cap."""
 
-from datetime import date, datetime, timedelta, timezone
+from datetime import UTC, date, datetime, timedelta
 
 import pytest
 from sqlalchemy import func, select
@@ -9,7 +9,7 @@ from app.models import Campaign, CategoryMultiplier, EarningSetting, SignIn, Tie
 from app.services import earning, ledger, purchases
 from app.services.accounts import AccountError, update_profile
 
-UTC = timezone.utc
+UTC = UTC
 
 
 def tier(session, code):
@@ -17,51 +17,89 @@ def tier(session, code):
 
 
 def buy(session, member, fen, at, order_no="o1", lines=None, category="skincare"):
-    lines = lines if lines is not None else [{"sku": "S", "category": category, "qty": 1, "paid_fen": fen}]
+    lines = (
+        lines
+        if lines is not None
+        else [{"sku": "S", "category": category, "qty": 1, "paid_fen": fen}]
+    )
     body = {"order_no": order_no, "fen": fen, "lines": lines}
     return purchases.record_purchase(
-        session, member, order_no=order_no, store_code="SH001", paid_fen=fen, paid_at=at,
-        lines=lines, fingerprint=purchases.body_hash(body), now=at).order
+        session,
+        member,
+        order_no=order_no,
+        store_code="SH001",
+        paid_fen=fen,
+        paid_at=at,
+        lines=lines,
+        fingerprint=purchases.body_hash(body),
+        now=at,
+    ).order
 
 
-@pytest.mark.parametrize(("tier_code", "fen", "category", "expected"), [
-    ("base", 10_000, "skincare", 100),
-    ("base", 9_999, "skincare", 99),        # ¥99.99 → 99: floor once, at the end
-    ("silver", 10_000, "skincare", 120),
-    ("gold", 9_999, "skincare", 149),       # 99.99 × 1.5 = 149.985 → 149
-    ("diamond", 10_000, "skincare", 200),
-    ("base", 10_000, "fragrance", 150),     # category multiplier set to 150% below
-    ("gold", 10_000, "fragrance", 225),
-    ("base", 10_000, "gift_card", 0),       # gift cards earn nothing
-    ("base", 10_000, "unknown", 100),       # unknown categories count at 100%
-])
-def test_purchase_points_multiply_then_floor_once(session, make_member, now, tier_code, fen, category,
-                                                  expected):
+@pytest.mark.parametrize(
+    ("tier_code", "fen", "category", "expected"),
+    [
+        ("base", 10_000, "skincare", 100),
+        ("base", 9_999, "skincare", 99),  # ¥99.99 → 99: floor once, at the end
+        ("silver", 10_000, "skincare", 120),
+        ("gold", 9_999, "skincare", 149),  # 99.99 × 1.5 = 149.985 → 149
+        ("diamond", 10_000, "skincare", 200),
+        ("base", 10_000, "fragrance", 150),  # category multiplier set to 150% below
+        ("gold", 10_000, "fragrance", 225),
+        ("base", 10_000, "gift_card", 0),  # gift cards earn nothing
+        ("base", 10_000, "unknown", 100),  # unknown categories count at 100%
+    ],
+)
+def test_purchase_points_multiply_then_floor_once(
+    session, make_member, now, tier_code, fen, category, expected
+):
     session.get(CategoryMultiplier, "fragrance").multiplier_pct = 150
     member = make_member(tier=tier(session, tier_code))
-    assert earning.purchase_points(session, member, fen, [{"category": category, "paid_fen": fen}],
-                                   now) == expected
+    assert (
+        earning.purchase_points(
+            session, member, fen, [{"category": category, "paid_fen": fen}], now
+        )
+        == expected
+    )
 
 
 def test_mixed_lines_are_weighted_per_category(session, make_member, now):
     session.get(CategoryMultiplier, "fragrance").multiplier_pct = 200
     member = make_member(tier=tier(session, "silver"))
-    lines = [{"category": "skincare", "paid_fen": 5_050}, {"category": "fragrance", "paid_fen": 5_050}]
+    lines = [
+        {"category": "skincare", "paid_fen": 5_050},
+        {"category": "fragrance", "paid_fen": 5_050},
+    ]
     # (5050×100 + 5050×200) × 120% = 181.8 → 181
     assert earning.purchase_points(session, member, 10_100, lines, now) == 181
 
 
-@pytest.mark.parametrize(("paid_at", "expected"), [
-    (datetime(2026, 12, 23, 15, 59, tzinfo=UTC), 100),  # Dec 23, 23:59 in Shanghai
-    (datetime(2026, 12, 23, 16, 0, tzinfo=UTC), 300),   # Dec 24, 00:00 in Shanghai
-    (datetime(2026, 12, 25, 15, 59, tzinfo=UTC), 300),  # Dec 25, 23:59
-    (datetime(2026, 12, 25, 16, 0, tzinfo=UTC), 100),   # Dec 26, 00:00
-])
+@pytest.mark.parametrize(
+    ("paid_at", "expected"),
+    [
+        (datetime(2026, 12, 23, 15, 59, tzinfo=UTC), 100),  # Dec 23, 23:59 in Shanghai
+        (datetime(2026, 12, 23, 16, 0, tzinfo=UTC), 300),  # Dec 24, 00:00 in Shanghai
+        (datetime(2026, 12, 25, 15, 59, tzinfo=UTC), 300),  # Dec 25, 23:59
+        (datetime(2026, 12, 25, 16, 0, tzinfo=UTC), 100),  # Dec 26, 00:00
+    ],
+)
 def test_campaign_window_is_in_brand_local_dates(session, make_member, paid_at, expected):
-    session.add(Campaign(name="Christmas", starts_on=date(2026, 12, 24), ends_on=date(2026, 12, 25),
-                         multiplier_pct=300))
-    session.add(Campaign(name="Double", starts_on=date(2026, 12, 25), ends_on=date(2026, 12, 25),
-                         multiplier_pct=200))
+    session.add(
+        Campaign(
+            name="Christmas",
+            starts_on=date(2026, 12, 24),
+            ends_on=date(2026, 12, 25),
+            multiplier_pct=300,
+        )
+    )
+    session.add(
+        Campaign(
+            name="Double",
+            starts_on=date(2026, 12, 25),
+            ends_on=date(2026, 12, 25),
+            multiplier_pct=200,
+        )
+    )
     member = make_member()
     assert earning.purchase_points(session, member, 10_000, [], paid_at) == expected
 
@@ -116,7 +154,12 @@ def test_behaviour_points_are_capped_per_local_month(session, make_member):
     member = make_member()
     start = datetime(2026, 6, 1, 0, tzinfo=UTC)  # 08:00 on June 1 in Shanghai
     got = [earning.sign_in(session, member.id, start + timedelta(days=d)) for d in range(4)]
-    assert [(g.points, g.capped) for g in got] == [(120, False), (120, False), (60, True), (0, True)]
+    assert [(g.points, g.capped) for g in got] == [
+        (120, False),
+        (120, False),
+        (60, True),
+        (0, True),
+    ]
     july = earning.sign_in(session, member.id, datetime(2026, 6, 30, 16, 5, tzinfo=UTC))  # July 1
     assert (july.points, july.capped) == (120, False)
 
@@ -151,8 +194,12 @@ def test_full_refund_of_the_first_order_withdraws_the_referral(session, make_mem
     referrer = make_member()
     friend = make_member(referred_by=referrer)
     buy(session, friend, 10_000, now, "f1")
-    purchases.refund(session, order_no="f1", refund_no="r1", refund_fen=4_000, fingerprint="a", now=now)
+    purchases.refund(
+        session, order_no="f1", refund_no="r1", refund_fen=4_000, fingerprint="a", now=now
+    )
     assert ledger.balance(session, referrer.id, now) == 200
-    purchases.refund(session, order_no="f1", refund_no="r2", refund_fen=6_000, fingerprint="b", now=now)
+    purchases.refund(
+        session, order_no="f1", refund_no="r2", refund_fen=6_000, fingerprint="b", now=now
+    )
     assert ledger.balance(session, referrer.id, now) == 0
     assert ledger.balance(session, friend.id, now) == 0

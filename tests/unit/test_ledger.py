@@ -1,6 +1,6 @@
 """The ledger: lots, first-to-expire spending, reversals, claw-backs, debt, expiry, audit."""
 
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 
 import pytest
 from sqlalchemy import select, text
@@ -10,12 +10,16 @@ from app.models import LedgerEntry, PointLot, PointSource, PointTransaction
 from app.services import ledger
 from app.services.audit import audit
 
-UTC = timezone.utc
+UTC = UTC
 
 
 def lots_of(session, member):
-    return {lot.source: lot.remaining for lot in session.scalars(
-        select(PointLot).where(PointLot.member_id == member.id).order_by(PointLot.id))}
+    return {
+        lot.source: lot.remaining
+        for lot in session.scalars(
+            select(PointLot).where(PointLot.member_id == member.id).order_by(PointLot.id)
+        )
+    }
 
 
 @pytest.mark.parametrize(
@@ -24,7 +28,11 @@ def lots_of(session, member):
         # purchase: end of Dec 31 of the following year, Shanghai time
         ("purchase", datetime(2026, 6, 15, 2, tzinfo=UTC), datetime(2027, 12, 31, 16, tzinfo=UTC)),
         # 16:30 UTC on Dec 31 is 00:30 on Jan 1 in Shanghai: a 2027 purchase, expiry moves a year
-        ("purchase", datetime(2026, 12, 31, 16, 30, tzinfo=UTC), datetime(2028, 12, 31, 16, tzinfo=UTC)),
+        (
+            "purchase",
+            datetime(2026, 12, 31, 16, 30, tzinfo=UTC),
+            datetime(2028, 12, 31, 16, tzinfo=UTC),
+        ),
         ("referral", datetime(2026, 1, 1, 0, tzinfo=UTC), datetime(2027, 12, 31, 16, tzinfo=UTC)),
         # behaviour points: usable through the 90th local day after earning
         ("signin", datetime(2026, 6, 15, 2, tzinfo=UTC), datetime(2026, 9, 13, 16, tzinfo=UTC)),
@@ -45,12 +53,16 @@ def test_spending_takes_first_to_expire_first(session, make_member, now):
     assert audit(session) == []
 
 
-@pytest.mark.parametrize(("have", "spend", "ok"), [(100, 100, True), (100, 101, False), (0, 1, False)])
+@pytest.mark.parametrize(
+    ("have", "spend", "ok"), [(100, 100, True), (100, 101, False), (0, 1, False)]
+)
 def test_overspend_is_refused_and_writes_nothing(session, make_member, now, have, spend, ok):
     member = make_member()
     if have:
         ledger.credit(session, member.id, "purchase", have, "c", now=now)
-    before = session.scalar(select(PointTransaction.id).order_by(PointTransaction.id.desc()).limit(1))
+    before = session.scalar(
+        select(PointTransaction.id).order_by(PointTransaction.id.desc()).limit(1)
+    )
     if ok:
         ledger.debit(session, member.id, spend, "d", now=now)
         assert ledger.balance(session, member.id, now) == have - spend
@@ -137,7 +149,9 @@ def test_expire_job_is_set_based_and_idempotent(session, make_member, now):
     as_of = now + timedelta(days=100)
     assert ledger.expire(session, as_of, now=as_of) == 3
     assert ledger.expire(session, as_of, now=as_of) == 0
-    expired = session.scalars(select(PointTransaction.points).where(PointTransaction.kind == "expire"))
+    expired = session.scalars(
+        select(PointTransaction.points).where(PointTransaction.kind == "expire")
+    )
     assert sorted(expired) == [-10, -10, -6]
     assert [ledger.balance(session, m.id, as_of) for m in members] == [7, 7, 7]
     assert audit(session) == []
@@ -162,12 +176,15 @@ def test_expiring_groups_by_last_usable_day(session, make_member, now):
     assert [(e.points, e.last_day.isoformat()) for e in soon] == [(15, "2026-06-25")]
 
 
-@pytest.mark.parametrize("statement", [
-    "UPDATE ledger_entries SET points = 1",
-    "DELETE FROM ledger_entries",
-    "UPDATE point_txns SET points = 1",
-    "DELETE FROM point_txns",
-])
+@pytest.mark.parametrize(
+    "statement",
+    [
+        "UPDATE ledger_entries SET points = 1",
+        "DELETE FROM ledger_entries",
+        "UPDATE point_txns SET points = 1",
+        "DELETE FROM point_txns",
+    ],
+)
 def test_the_database_rejects_changes_to_entries(session, make_member, now, statement):
     member = make_member()
     ledger.credit(session, member.id, "purchase", 10, "p", now=now)

@@ -1,6 +1,6 @@
-"""Redemption: every reason a gift cannot be redeemed, stock, limits, codes, flash, cancel, payment."""
+"""Redemption: every reason it can fail, stock, limits, codes, flash, cancel, payment."""
 
-from datetime import date, datetime, timedelta, timezone
+from datetime import UTC, date, datetime, timedelta
 
 import pytest
 from sqlalchemy import func, select
@@ -9,13 +9,19 @@ from app.models import CashRate, Gift, Order, Tier
 from app.services import catalog, ledger, orders, pricing, redemption
 from app.services.audit import audit
 from app.services.errors import (
-    BadRequest, CannotCancel, LimitReached, NotEnoughPoints, NotInWindow, RateChanged, SoldOut,
+    BadRequest,
+    CannotCancel,
+    LimitReached,
+    NotEnoughPoints,
+    NotInWindow,
+    RateChanged,
+    SoldOut,
     TierTooLow,
 )
 from app.services.redemption import Checkout
 from tests import factories
 
-UTC = timezone.utc
+UTC = UTC
 
 
 @pytest.fixture
@@ -28,7 +34,9 @@ def rich(session, make_member, now):
 
 
 def redeem(session, member, gift, now, key="k1", **choice):
-    return redemption.redeem(session, member.id, gift.id, Checkout(request_key=key, **choice), now=now)
+    return redemption.redeem(
+        session, member.id, gift.id, Checkout(request_key=key, **choice), now=now
+    )
 
 
 def test_pure_points_pickup_redemption(session, rich, now):
@@ -42,16 +50,27 @@ def test_pure_points_pickup_redemption(session, rich, now):
     assert audit(session) == []
 
 
-@pytest.mark.parametrize(("fields", "member_tier", "error"), [
-    ({"listed_at": "future"}, "base", NotInWindow),
-    ({"delisted_at": "past"}, "base", NotInWindow),
-    ({"stock": 0}, "base", SoldOut),
-    ({"tier_codes": ["gold", "diamond"]}, "silver", TierTooLow),
-    ({"points_price": 1_001}, "base", NotEnoughPoints),
-])
+@pytest.mark.parametrize(
+    ("fields", "member_tier", "error"),
+    [
+        ({"listed_at": "future"}, "base", NotInWindow),
+        ({"delisted_at": "past"}, "base", NotInWindow),
+        ({"stock": 0}, "base", SoldOut),
+        ({"tier_codes": ["gold", "diamond"]}, "silver", TierTooLow),
+        ({"points_price": 1_001}, "base", NotEnoughPoints),
+    ],
+)
 def test_each_reason_refuses_and_writes_nothing(session, rich, now, fields, member_tier, error):
-    fields = {k: (now + timedelta(days=1) if v == "future" else now - timedelta(days=1) if v == "past"
-                  else v) for k, v in fields.items()}
+    fields = {
+        k: (
+            now + timedelta(days=1)
+            if v == "future"
+            else now - timedelta(days=1)
+            if v == "past"
+            else v
+        )
+        for k, v in fields.items()
+    }
     rich.tier = session.scalar(select(Tier).where(Tier.code == member_tier))
     gift = factories.gift(session, **fields)
     session.commit()
@@ -71,13 +90,16 @@ def test_gift_state_explains_the_call_to_action(session, rich, now):
     assert catalog.state(session, low, rich, now).low_stock
 
 
-@pytest.mark.parametrize(("period", "second_at", "allowed"), [
-    ("total", timedelta(days=400), False),
-    ("day", timedelta(hours=14), True),     # 10:00 + 14 h is 00:00 the next day in Shanghai
-    ("day", timedelta(hours=12), False),    # 22:00 the same day
-    ("week", timedelta(days=7), True),      # Monday June 15 → the next Monday
-    ("month", timedelta(days=16), True),    # July 1
-])
+@pytest.mark.parametrize(
+    ("period", "second_at", "allowed"),
+    [
+        ("total", timedelta(days=400), False),
+        ("day", timedelta(hours=14), True),  # 10:00 + 14 h is 00:00 the next day in Shanghai
+        ("day", timedelta(hours=12), False),  # 22:00 the same day
+        ("week", timedelta(days=7), True),  # Monday June 15 → the next Monday
+        ("month", timedelta(days=16), True),  # July 1
+    ],
+)
 def test_limits_per_period_in_brand_local_time(session, rich, now, period, second_at, allowed):
     gift = factories.gift(session, limit_count=1, limit_period=period, points_price=10)
     redeem(session, rich, gift, now, key="a")
@@ -119,7 +141,9 @@ def test_coupon_codes_go_to_exactly_one_order_each(session, rich, now):
 
 
 def test_points_and_cash_at_the_member_day_rate(session, rich, now):
-    session.add(CashRate(kind="weekly", name="Member day", points_per_yuan=10, weekday=now.weekday()))
+    session.add(
+        CashRate(kind="weekly", name="Member day", points_per_yuan=10, weekday=now.weekday())
+    )
     gift = factories.gift(session, points_price=100, cash_fen=30_000)
     factories.store(session)
     split = pricing.breakdown(session, 30_000, 999, now)
@@ -135,12 +159,24 @@ def test_a_changed_rate_is_refused(session, rich, now):
         redeem(session, rich, gift, now, yuan_by_points=10, expected_rate=10)  # standard is 20
 
 
-@pytest.mark.parametrize(("day", "rate"), [
-    (date(2026, 12, 22), 20), (date(2026, 12, 24), 15), (date(2026, 12, 30), 10),
-])
+@pytest.mark.parametrize(
+    ("day", "rate"),
+    [
+        (date(2026, 12, 22), 20),
+        (date(2026, 12, 24), 15),
+        (date(2026, 12, 30), 10),
+    ],
+)
 def test_rate_calendar(session, day, rate):
-    session.add(CashRate(kind="range", name="Xmas", points_per_yuan=15,
-                         starts_on=date(2026, 12, 24), ends_on=date(2026, 12, 25)))
+    session.add(
+        CashRate(
+            kind="range",
+            name="Xmas",
+            points_per_yuan=15,
+            starts_on=date(2026, 12, 24),
+            ends_on=date(2026, 12, 25),
+        )
+    )
     session.add(CashRate(kind="weekly", name="Member day", points_per_yuan=10, weekday=2))
     moment = datetime(day.year, day.month, day.day, 4, tzinfo=UTC)
     assert pricing.rate_at(session, moment).points_per_yuan == rate
@@ -149,8 +185,13 @@ def test_rate_calendar(session, day, rate):
 def test_shipping_with_cash_waits_for_payment_then_expires(session, rich, now):
     from app.models import Address
 
-    address = Address(member_id=rich.id, recipient="林", phone="13800000000", region="上海",
-                      detail="南京西路 1266 号")
+    address = Address(
+        member_id=rich.id,
+        recipient="林",
+        phone="13800000000",
+        region="上海",
+        detail="南京西路 1266 号",
+    )
     session.add(address)
     gift = factories.gift(session, points_price=100, cash_fen=5_000, stock=1)
     order = redeem(session, rich, gift, now, delivery="ship", address_id=address.id)
@@ -165,8 +206,9 @@ def test_shipping_with_cash_waits_for_payment_then_expires(session, rich, now):
 def test_sandbox_payment_moves_the_order_on(session, rich, now):
     from app.models import Address
 
-    address = Address(member_id=rich.id, recipient="林", phone="13800000000", region="上海",
-                      detail="1 号")
+    address = Address(
+        member_id=rich.id, recipient="林", phone="13800000000", region="上海", detail="1 号"
+    )
     session.add(address)
     gift = factories.gift(session, points_price=100, cash_fen=5_000)
     order = redeem(session, rich, gift, now, delivery="ship", address_id=address.id)

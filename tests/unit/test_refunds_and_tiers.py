@@ -1,6 +1,6 @@
 """Refunds reverse the refunded share; tiers follow trailing-12-month growth."""
 
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 
 import pytest
 from sqlalchemy import select
@@ -9,29 +9,47 @@ from app.models import PointLot, Tier, TierChange
 from app.services import ledger, purchases, tiers
 from app.services.audit import audit
 
-UTC = timezone.utc
+UTC = UTC
 
 
 def buy(session, member, fen, at, order_no="o1"):
     body = {"order_no": order_no, "fen": fen}
     return purchases.record_purchase(
-        session, member, order_no=order_no, store_code="SH001", paid_fen=fen, paid_at=at, lines=[],
-        fingerprint=purchases.body_hash(body), now=at).order
+        session,
+        member,
+        order_no=order_no,
+        store_code="SH001",
+        paid_fen=fen,
+        paid_at=at,
+        lines=[],
+        fingerprint=purchases.body_hash(body),
+        now=at,
+    ).order
 
 
 def refund(session, order_no, refund_no, fen, now):
-    return purchases.refund(session, order_no=order_no, refund_no=refund_no, refund_fen=fen,
-                            fingerprint=f"{refund_no}:{fen}", now=now)
+    return purchases.refund(
+        session,
+        order_no=order_no,
+        refund_no=refund_no,
+        refund_fen=fen,
+        fingerprint=f"{refund_no}:{fen}",
+        now=now,
+    )
 
 
-@pytest.mark.parametrize(("refunds", "reversed_points", "balance"), [
-    ([3_333], 33, 67),                  # floor(100 × 33.33%) = 33
-    ([3_333, 3_333], 66, 34),           # cumulative: floor(100 × 66.66%) = 66
-    ([3_333, 3_333, 3_334], 100, 0),    # the last refund reverses exactly what is left
-    ([10_000], 100, 0),
-])
-def test_refunds_reverse_the_refunded_share(session, make_member, now, refunds, reversed_points,
-                                            balance):
+@pytest.mark.parametrize(
+    ("refunds", "reversed_points", "balance"),
+    [
+        ([3_333], 33, 67),  # floor(100 × 33.33%) = 33
+        ([3_333, 3_333], 66, 34),  # cumulative: floor(100 × 66.66%) = 66
+        ([3_333, 3_333, 3_334], 100, 0),  # the last refund reverses exactly what is left
+        ([10_000], 100, 0),
+    ],
+)
+def test_refunds_reverse_the_refunded_share(
+    session, make_member, now, refunds, reversed_points, balance
+):
     member = make_member()
     order = buy(session, member, 10_000, now)
     for i, fen in enumerate(refunds):
@@ -55,7 +73,9 @@ def test_refund_replays_and_limits(session, make_member, now):
     assert ledger.balance(session, member.id, now) == 50
 
 
-def test_refund_of_spent_points_creates_a_debt_settled_by_the_next_credit(session, make_member, now):
+def test_refund_of_spent_points_creates_a_debt_settled_by_the_next_credit(
+    session, make_member, now
+):
     member = make_member()
     buy(session, member, 10_000, now, "o1")
     ledger.debit(session, member.id, 90, "gift", now=now)
@@ -79,7 +99,7 @@ def test_growth_upgrades_at_once(session, make_member, now):
     member = make_member()
     buy(session, member, 99_900, now, "a")
     assert member.tier.code == "base"
-    buy(session, member, 100, now, "b")   # growth 1,000 → Silver
+    buy(session, member, 100, now, "b")  # growth 1,000 → Silver
     assert member.tier.code == "silver"
     buy(session, member, 2_000_000, now, "c")  # straight to Diamond
     assert member.tier.code == "diamond"
@@ -129,7 +149,9 @@ def test_growth_window_is_twelve_brand_local_months(session, make_member):
 
 def test_ladder_is_data(session):
     assert [(t.code, t.threshold, t.multiplier_pct) for t in tiers.ladder(session)] == [
-        ("base", 0, 100), ("silver", 1_000, 120), ("gold", 5_000, 150), ("diamond", 20_000, 200)]
+        ("base", 0, 100),
+        ("silver", 1_000, 120),
+        ("gold", 5_000, 150),
+        ("diamond", 20_000, 200),
+    ]
     assert session.scalar(select(Tier).where(Tier.code == "gold")).display_name("en") == "Gold"
-
-

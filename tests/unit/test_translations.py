@@ -65,7 +65,8 @@ def test_template_matches_the_sources(template):
         method_map, options_map = parse_mapping_cfg(cfg)
     found = set()
     for _filename, _lineno, message, _comments, context in extract_from_dir(
-            str(ROOT), method_map, options_map, keywords=KEYWORDS):
+        str(ROOT), method_map, options_map, keywords=KEYWORDS
+    ):
         msgid = message[0] if isinstance(message, (list, tuple)) else message
         if msgid:
             found.add((context, msgid))

@@ -5,8 +5,12 @@ from app.blueprints.api.schemas import LIMITS, MAX_FEN, MAX_LINES, MAX_QTY
 
 
 def _text(field: str, description: str) -> dict:
-    return {"type": "string", "minLength": 1, "maxLength": LIMITS[field],
-            "description": description}
+    return {
+        "type": "string",
+        "minLength": 1,
+        "maxLength": LIMITS[field],
+        "description": description,
+    }
 
 
 def _ref(name: str) -> dict:
@@ -23,25 +27,33 @@ def _errors(*statuses: int) -> dict:
 
 FEN = {"type": "integer", "minimum": 0, "maximum": MAX_FEN}
 POINTS = {"type": "integer", "description": "points (integers; no fractions anywhere)"}
-TIER = {"type": "string", "description": "tier code: base, silver, gold, diamond",
-        "examples": ["gold"]}
+TIER = {
+    "type": "string",
+    "description": "tier code: base, silver, gold, diamond",
+    "examples": ["gold"],
+}
 
 SCHEMAS = {
     "OrderLine": {
-        "type": "object", "additionalProperties": False,
+        "type": "object",
+        "additionalProperties": False,
         "required": ["sku", "category", "qty", "paid_fen"],
         "properties": {
             "sku": _text("sku", "the product's SKU"),
-            "category": _text("category", "product category; sets the points multiplier "
-                                          "(skincare, makeup, fragrance 100%, gift_card 0%)"),
+            "category": _text(
+                "category",
+                "product category; sets the points multiplier "
+                "(skincare, makeup, fragrance 100%, gift_card 0%)",
+            ),
             "qty": {"type": "integer", "minimum": 1, "maximum": MAX_QTY},
             "paid_fen": FEN | {"description": "what was paid for this line, in fen"},
         },
     },
     "Order": {
-        "type": "object", "additionalProperties": False,
+        "type": "object",
+        "additionalProperties": False,
         "description": "A paid order. Give exactly one of member_no and phone. Strings are "
-                       "printable without outer whitespace; integers must be JSON integers.",
+        "printable without outer whitespace; integers must be JSON integers.",
         "required": ["order_no", "store_code", "paid_fen", "paid_at"],
         "oneOf": [{"required": ["member_no"]}, {"required": ["phone"]}],
         "properties": {
@@ -50,31 +62,48 @@ SCHEMAS = {
             "phone": _text("phone", "the member's mobile number"),
             "store_code": _text("store_code", "the store, e.g. SH001"),
             "paid_fen": FEN | {"description": "the amount paid, in fen"},
-            "paid_at": {"type": "string", "format": "date-time", "maxLength": LIMITS["paid_at"],
-                        "description": "ISO 8601 with a UTC offset; after 2000-01-01 and at "
-                                       "most 5 minutes in the future",
-                        "examples": ["2026-06-15T10:00:00+08:00"]},
-            "lines": {"type": "array", "maxItems": MAX_LINES, "items": _ref("OrderLine"),
-                      "description": "optional; when non-empty their paid_fen must add up to "
-                                     "paid_fen and points follow each line's category"},
+            "paid_at": {
+                "type": "string",
+                "format": "date-time",
+                "maxLength": LIMITS["paid_at"],
+                "description": "ISO 8601 with a UTC offset; after 2000-01-01 and at "
+                "most 5 minutes in the future",
+                "examples": ["2026-06-15T10:00:00+08:00"],
+            },
+            "lines": {
+                "type": "array",
+                "maxItems": MAX_LINES,
+                "items": _ref("OrderLine"),
+                "description": "optional; when non-empty their paid_fen must add up to "
+                "paid_fen and points follow each line's category",
+            },
         },
     },
     "OrderResult": {
-        "type": "object", "required": ["order_no", "points_awarded", "balance", "tier"],
+        "type": "object",
+        "required": ["order_no", "points_awarded", "balance", "tier"],
         "properties": {
             "order_no": {"type": "string"},
-            "points_awarded": POINTS | {"description": "points this order earned (on a replay: "
-                                                       "what the first call awarded)"},
+            "points_awarded": POINTS
+            | {
+                "description": "points this order earned (on a replay: what the first call awarded)"
+            },
             "balance": POINTS | {"description": "available points now"},
             "tier": TIER,
         },
     },
     "Refund": {
-        "type": "object", "additionalProperties": False, "required": ["refund_no", "refund_fen"],
+        "type": "object",
+        "additionalProperties": False,
+        "required": ["refund_no", "refund_fen"],
         "properties": {
             "refund_no": _text("refund_no", "the till's refund number: the idempotency key"),
-            "refund_fen": {"type": "integer", "minimum": 1, "maximum": MAX_FEN,
-                           "description": "the amount refunded, in fen"},
+            "refund_fen": {
+                "type": "integer",
+                "minimum": 1,
+                "maximum": MAX_FEN,
+                "description": "the amount refunded, in fen",
+            },
         },
     },
     "RefundResult": {
@@ -96,31 +125,44 @@ SCHEMAS = {
             "phone": {"type": ["string", "null"]},
             "balance": POINTS | {"description": "available points now"},
             "tier": TIER,
-            "growth": {"type": "integer", "minimum": 0,
-                       "description": "growth value earned in the trailing 12 months"},
+            "growth": {
+                "type": "integer",
+                "minimum": 0,
+                "description": "growth value earned in the trailing 12 months",
+            },
             "expiring": {
                 "type": "array",
                 "description": f"available points expiring within the next {EXPIRING_DAYS} days,"
-                               " grouped by last usable day, soonest first",
+                " grouped by last usable day, soonest first",
                 "items": {
-                    "type": "object", "required": ["points", "expires_on"],
+                    "type": "object",
+                    "required": ["points", "expires_on"],
                     "properties": {
                         "points": POINTS,
-                        "expires_on": {"type": "string", "format": "date",
-                                       "description": "the last brand-local day the points "
-                                                      "can be used (YYYY-MM-DD)"},
+                        "expires_on": {
+                            "type": "string",
+                            "format": "date",
+                            "description": "the last brand-local day the points "
+                            "can be used (YYYY-MM-DD)",
+                        },
                     },
                 },
             },
         },
     },
     "Error": {
-        "type": "object", "required": ["error"],
-        "properties": {"error": {
-            "type": "object", "required": ["code", "message"],
-            "properties": {"code": {"type": "string", "examples": ["validation_failed"]},
-                           "message": {"type": "string"}},
-        }},
+        "type": "object",
+        "required": ["error"],
+        "properties": {
+            "error": {
+                "type": "object",
+                "required": ["code", "message"],
+                "properties": {
+                    "code": {"type": "string", "examples": ["validation_failed"]},
+                    "message": {"type": "string"},
+                },
+            }
+        },
     },
 }
 
@@ -130,64 +172,112 @@ ERROR_RESPONSES = {
     "E404": "no such member (member_not_found) or order (order_not_found)",
     "E409": "the idempotency key was used before with another body (idempotency_conflict)",
     "E422": "a field breaks the rules (validation_failed; the message names the field) or a "
-            "refund would exceed what was paid (refund_too_large)",
+    "refund would exceed what was paid (refund_too_large)",
 }
 
 
 def _post(summary: str, body: str, result: str, first: str, errors: tuple) -> dict:
-    return {"post": {
-        "summary": summary,
-        "requestBody": {"required": True, "content": {"application/json": {"schema": _ref(body)}}},
-        "responses": {"201": _json(result, first),
-                      "200": _json(result, "a replay of the same body: the first result"),
-                      **_errors(*errors)},
-    }}
+    return {
+        "post": {
+            "summary": summary,
+            "requestBody": {
+                "required": True,
+                "content": {"application/json": {"schema": _ref(body)}},
+            },
+            "responses": {
+                "201": _json(result, first),
+                "200": _json(result, "a replay of the same body: the first result"),
+                **_errors(*errors),
+            },
+        }
+    }
 
 
-ORDER_NO = {"name": "order_no", "in": "path", "required": True,
-            "schema": {"type": "string", "maxLength": LIMITS["order_no"]}}
+ORDER_NO = {
+    "name": "order_no",
+    "in": "path",
+    "required": True,
+    "schema": {"type": "string", "maxLength": LIMITS["order_no"]},
+}
 
 DOCUMENT = {
     "openapi": "3.1.0",
     "info": {
-        "title": "Points Mall POS API", "version": "1.0.0",
+        "title": "Points Mall POS API",
+        "version": "1.0.0",
         "description": "Store systems report paid orders and refunds and look members up. "
-                       "Money is in integer fen, points are integers. Every error answers "
-                       '{"error": {"code", "message"}}.',
+        "Money is in integer fen, points are integers. Every error answers "
+        '{"error": {"code", "message"}}.',
     },
     "servers": [{"url": "/"}],
     "security": [{"bearerAuth": []}],
     "paths": {
         "/api/v1/orders": _post(
-            "Record a paid order and award its points exactly once", "Order", "OrderResult",
-            "recorded and awarded", (400, 401, 404, 409, 422)),
+            "Record a paid order and award its points exactly once",
+            "Order",
+            "OrderResult",
+            "recorded and awarded",
+            (400, 401, 404, 409, 422),
+        ),
         "/api/v1/orders/{order_no}/refunds": {
             "parameters": [ORDER_NO],
-            **_post("Refund part or all of an order: its share of points is reversed", "Refund",
-                    "RefundResult", "recorded and reversed", (400, 401, 404, 409, 422)),
+            **_post(
+                "Refund part or all of an order: its share of points is reversed",
+                "Refund",
+                "RefundResult",
+                "recorded and reversed",
+                (400, 401, 404, 409, 422),
+            ),
         },
-        "/api/v1/members/{member_no}": {"get": {
-            "summary": "A member by member number",
-            "parameters": [{"name": "member_no", "in": "path", "required": True,
-                            "schema": {"type": "string", "maxLength": LIMITS["member_no"]}}],
-            "responses": {"200": _json("Member", "the member"), **_errors(401, 404)},
-        }},
-        "/api/v1/members": {"get": {
-            "summary": "A member by mobile number",
-            "parameters": [{"name": "phone", "in": "query", "required": True,
-                            "schema": {"type": "string", "maxLength": LIMITS["phone"]}}],
-            "responses": {"200": _json("Member", "the member"), **_errors(401, 404, 422)},
-        }},
-        "/api/v1/openapi.json": {"get": {
-            "summary": "This document", "security": [],
-            "responses": {"200": {"description": "the OpenAPI 3.1 document",
-                                  "content": {"application/json": {"schema": {
-                                      "type": "object"}}}}},
-        }},
+        "/api/v1/members/{member_no}": {
+            "get": {
+                "summary": "A member by member number",
+                "parameters": [
+                    {
+                        "name": "member_no",
+                        "in": "path",
+                        "required": True,
+                        "schema": {"type": "string", "maxLength": LIMITS["member_no"]},
+                    }
+                ],
+                "responses": {"200": _json("Member", "the member"), **_errors(401, 404)},
+            }
+        },
+        "/api/v1/members": {
+            "get": {
+                "summary": "A member by mobile number",
+                "parameters": [
+                    {
+                        "name": "phone",
+                        "in": "query",
+                        "required": True,
+                        "schema": {"type": "string", "maxLength": LIMITS["phone"]},
+                    }
+                ],
+                "responses": {"200": _json("Member", "the member"), **_errors(401, 404, 422)},
+            }
+        },
+        "/api/v1/openapi.json": {
+            "get": {
+                "summary": "This document",
+                "security": [],
+                "responses": {
+                    "200": {
+                        "description": "the OpenAPI 3.1 document",
+                        "content": {"application/json": {"schema": {"type": "object"}}},
+                    }
+                },
+            }
+        },
     },
     "components": {
-        "securitySchemes": {"bearerAuth": {"type": "http", "scheme": "bearer",
-                                           "description": "a POS API key (flask apikeys create)"}},
+        "securitySchemes": {
+            "bearerAuth": {
+                "type": "http",
+                "scheme": "bearer",
+                "description": "a POS API key (flask apikeys create)",
+            }
+        },
         "schemas": SCHEMAS,
         "responses": {name: _json("Error", text) for name, text in ERROR_RESPONSES.items()},
     },

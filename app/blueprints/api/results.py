@@ -16,8 +16,9 @@ class MemberNotFound(Exception):
     """No member with that member_no or phone."""
 
 
-def find_member(session: Session, *, member_no: str | None = None,
-                phone: str | None = None) -> Member:
+def find_member(
+    session: Session, *, member_no: str | None = None, phone: str | None = None
+) -> Member:
     """The member with this member_no or phone, else MemberNotFound."""
     # Values that cannot be stored cannot match, and PostgreSQL rejects some of them (NUL).
     if member_no is not None and is_text(member_no, LIMITS["member_no"]):
@@ -35,17 +36,25 @@ def find_member(session: Session, *, member_no: str | None = None,
 def order(session: Session, order: PosOrder, now: datetime) -> dict:
     """An order's award with the member's current balance and tier."""
     member = session.get(Member, order.member_id)
-    return {"order_no": order.order_no, "points_awarded": order.points_awarded,
-            "balance": ledger.balance(session, member.id, now), "tier": member.tier.code}
+    return {
+        "order_no": order.order_no,
+        "points_awarded": order.points_awarded,
+        "balance": ledger.balance(session, member.id, now),
+        "tier": member.tier.code,
+    }
 
 
 def refund(session: Session, order: PosOrder, refund_no: str, now: datetime) -> dict:
     """A refund's reversal with the member's current balance and tier."""
     done = session.scalar(select(PosRefund).where(PosRefund.refund_no == refund_no))
     member = session.get(Member, order.member_id)
-    return {"order_no": order.order_no, "refund_no": refund_no,
-            "points_reversed": done.points_reversed,
-            "balance": ledger.balance(session, member.id, now), "tier": member.tier.code}
+    return {
+        "order_no": order.order_no,
+        "refund_no": refund_no,
+        "points_reversed": done.points_reversed,
+        "balance": ledger.balance(session, member.id, now),
+        "tier": member.tier.code,
+    }
 
 
 def member(session: Session, member: Member, now: datetime) -> dict:
@@ -56,8 +65,10 @@ def member(session: Session, member: Member, now: datetime) -> dict:
         "balance": ledger.balance(session, member.id, now),
         "tier": member.tier.code,
         "growth": tiers.rolling_growth(session, member.id, now),
-        "expiring": [{"points": item.points, "expires_on": item.last_day.isoformat()}
-                     for item in ledger.expiring(session, member.id, now, days=EXPIRING_DAYS)],
+        "expiring": [
+            {"points": item.points, "expires_on": item.last_day.isoformat()}
+            for item in ledger.expiring(session, member.id, now, days=EXPIRING_DAYS)
+        ],
     }
 
 
@@ -71,8 +82,9 @@ def raced_order(session: Session, order_no: str, fingerprint: str) -> purchases.
     return purchases.Recorded(found, True)
 
 
-def raced_refund(session: Session, order_no: str, refund_no: str,
-                 fingerprint: str) -> purchases.Recorded | None:
+def raced_refund(
+    session: Session, order_no: str, refund_no: str, fingerprint: str
+) -> purchases.Recorded | None:
     """After a lost insert race: the winner's refund as a replay, Conflict if its body differs."""
     found = session.scalar(select(PosRefund).where(PosRefund.refund_no == refund_no))
     if found is None:

@@ -17,7 +17,10 @@ ERRORS = {
     purchases.OrderNotFound: (404, "order_not_found", "no order {exc}"),
     purchases.Conflict: (409, "idempotency_conflict", "{exc} was used before with another body"),
     purchases.RefundTooLarge: (
-        422, "refund_too_large", "refunds would exceed what was paid: {exc} fen left to refund"),
+        422,
+        "refund_too_large",
+        "refunds would exceed what was paid: {exc} fen left to refund",
+    ),
 }
 
 
@@ -44,8 +47,12 @@ def authenticate():
     scheme, _, key = request.headers.get("Authorization", "").partition(" ")
     if scheme.lower() == "bearer" and key.strip() and apikeys.check(db.session, key.strip()):
         return None
-    return error(401, "unauthorized", "a valid API key is required: Authorization: Bearer <key>",
-                 {"WWW-Authenticate": 'Bearer realm="pos"'})
+    return error(
+        401,
+        "unauthorized",
+        "a valid API key is required: Authorization: Bearer <key>",
+        {"WWW-Authenticate": 'Bearer realm="pos"'},
+    )
 
 
 def _exactly_once(record, raced, build):
@@ -73,9 +80,16 @@ def create_order():
     fingerprint = purchases.body_hash(req.normalized(member.member_no))
     return _exactly_once(
         lambda: purchases.record_purchase(
-            db.session, member, order_no=req.order_no, store_code=req.store_code,
-            paid_fen=req.paid_fen, paid_at=req.paid_at, lines=req.lines,
-            fingerprint=fingerprint, now=now),
+            db.session,
+            member,
+            order_no=req.order_no,
+            store_code=req.store_code,
+            paid_fen=req.paid_fen,
+            paid_at=req.paid_at,
+            lines=req.lines,
+            fingerprint=fingerprint,
+            now=now,
+        ),
         lambda: results.raced_order(db.session, req.order_no, fingerprint),
         lambda recorded: results.order(db.session, recorded.order, now),
     )
@@ -91,8 +105,13 @@ def create_refund(order_no: str):
     fingerprint = purchases.body_hash(req.normalized(order_no))
     return _exactly_once(
         lambda: purchases.refund(
-            db.session, order_no=order_no, refund_no=req.refund_no, refund_fen=req.refund_fen,
-            fingerprint=fingerprint, now=now),
+            db.session,
+            order_no=order_no,
+            refund_no=req.refund_no,
+            refund_fen=req.refund_fen,
+            fingerprint=fingerprint,
+            now=now,
+        ),
         lambda: results.raced_refund(db.session, order_no, req.refund_no, fingerprint),
         lambda recorded: results.refund(db.session, recorded.order, req.refund_no, now),
     )

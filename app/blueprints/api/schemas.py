@@ -13,8 +13,14 @@ MAX_LINES = 200
 FUTURE_SLACK = timedelta(minutes=5)  # tolerated clock skew between a till and the server
 EARLIEST = datetime(2000, 1, 1, tzinfo=UTC)  # keeps brand-local date arithmetic far from year 1
 LIMITS = {
-    "order_no": 64, "refund_no": 64, "member_no": 12, "phone": 20, "store_code": 16,
-    "sku": 64, "category": 40, "paid_at": 40,
+    "order_no": 64,
+    "refund_no": 64,
+    "member_no": 12,
+    "phone": 20,
+    "store_code": 16,
+    "sku": 64,
+    "category": 40,
+    "paid_at": 40,
 }
 ORDER_FIELDS = {"order_no", "member_no", "phone", "store_code", "paid_fen", "paid_at", "lines"}
 LINE_FIELDS = {"sku", "category", "qty", "paid_fen"}
@@ -48,8 +54,12 @@ class OrderRequest:
     def normalized(self, member_no: str) -> dict:
         """The body as fingerprinted: the resolved member, paid_at in UTC, only known keys."""
         return {
-            "order_no": self.order_no, "member_no": member_no, "store_code": self.store_code,
-            "paid_fen": self.paid_fen, "paid_at": self.paid_at.isoformat(), "lines": self.lines,
+            "order_no": self.order_no,
+            "member_no": member_no,
+            "store_code": self.store_code,
+            "paid_fen": self.paid_fen,
+            "paid_at": self.paid_at.isoformat(),
+            "lines": self.lines,
         }
 
 
@@ -79,8 +89,12 @@ def parse_object(raw: bytes) -> dict:
 def is_text(value: object, limit: int) -> bool:
     """A non-empty printable string of at most `limit` characters, no outer whitespace."""
     # isprintable() also rules out NUL and lone surrogates, which PostgreSQL cannot store.
-    return (isinstance(value, str) and 0 < len(value) <= limit and value.isprintable()
-            and value == value.strip())
+    return (
+        isinstance(value, str)
+        and 0 < len(value) <= limit
+        and value.isprintable()
+        and value == value.strip()
+    )
 
 
 def _present(body: dict, field: str, path: str) -> object:
@@ -137,12 +151,14 @@ def _lines(body: dict, paid_fen: int) -> list[dict]:
         if not isinstance(line, dict):
             raise Invalid(path, "must be an object")
         _no_extras(line, LINE_FIELDS, f"{path}.")
-        clean.append({
-            "sku": _text(line, "sku", f"{path}.sku"),
-            "category": _text(line, "category", f"{path}.category"),
-            "qty": _integer(line, "qty", 1, MAX_QTY, f"{path}.qty"),
-            "paid_fen": _integer(line, "paid_fen", 0, MAX_FEN, f"{path}.paid_fen"),
-        })
+        clean.append(
+            {
+                "sku": _text(line, "sku", f"{path}.sku"),
+                "category": _text(line, "category", f"{path}.category"),
+                "qty": _integer(line, "qty", 1, MAX_QTY, f"{path}.qty"),
+                "paid_fen": _integer(line, "paid_fen", 0, MAX_FEN, f"{path}.paid_fen"),
+            }
+        )
     if clean and sum(line["paid_fen"] for line in clean) != paid_fen:
         raise Invalid("lines", "the lines' paid_fen must add up to paid_fen")
     return clean
@@ -168,8 +184,9 @@ def order(body: dict, now: datetime) -> OrderRequest:
 def refund(body: dict) -> RefundRequest:
     """Validate a POST /orders/<order_no>/refunds body."""
     _no_extras(body, REFUND_FIELDS)
-    return RefundRequest(refund_no=_text(body, "refund_no"),
-                         refund_fen=_integer(body, "refund_fen", 1, MAX_FEN))
+    return RefundRequest(
+        refund_no=_text(body, "refund_no"), refund_fen=_integer(body, "refund_fen", 1, MAX_FEN)
+    )
 
 
 def phone_query(value: str | None) -> str:

@@ -21,25 +21,40 @@ MESSAGES = {
 class LoginForm(FlaskForm):
     """Phone (members) or staff ID (staff) and password."""
 
-    identifier = StringField(_l("Phone number or staff ID"),
-                             validators=[DataRequired(_l("Enter your phone number or staff ID.")),
-                                         Length(max=40)])
-    password = PasswordField(_l("Password"), validators=[DataRequired(_l("Enter your password.")),
-                                                         Length(max=128)])
+    identifier = StringField(
+        _l("Phone number or staff ID"),
+        validators=[DataRequired(_l("Enter your phone number or staff ID.")), Length(max=40)],
+    )
+    password = PasswordField(
+        _l("Password"), validators=[DataRequired(_l("Enter your password.")), Length(max=128)]
+    )
 
 
 class RegisterForm(FlaskForm):
     """A new member: mainland mobile number, password twice, optional referral code."""
 
-    phone = StringField(_l("Mobile number"), validators=[
-        DataRequired(MESSAGES["phone_invalid"]), Regexp(PHONE_RE, message=MESSAGES["phone_invalid"])])
-    password = PasswordField(_l("Password"), validators=[
-        DataRequired(_l("Choose a password.")),
-        Length(min=8, max=128, message=_l("Use 8 to 128 characters for your password."))])
-    confirm = PasswordField(_l("Repeat password"), validators=[
-        EqualTo("password", message=_l("The two passwords differ."))])
-    referral_code = StringField(_l("Referral code (optional)"), validators=[
-        Optional(), Length(max=12, message=MESSAGES["referral_unknown"])])
+    phone = StringField(
+        _l("Mobile number"),
+        validators=[
+            DataRequired(MESSAGES["phone_invalid"]),
+            Regexp(PHONE_RE, message=MESSAGES["phone_invalid"]),
+        ],
+    )
+    password = PasswordField(
+        _l("Password"),
+        validators=[
+            DataRequired(_l("Choose a password.")),
+            Length(min=8, max=128, message=_l("Use 8 to 128 characters for your password.")),
+        ],
+    )
+    confirm = PasswordField(
+        _l("Repeat password"),
+        validators=[EqualTo("password", message=_l("The two passwords differ."))],
+    )
+    referral_code = StringField(
+        _l("Referral code (optional)"),
+        validators=[Optional(), Length(max=12, message=MESSAGES["referral_unknown"])],
+    )
 
 
 class LanguageForm(FlaskForm):

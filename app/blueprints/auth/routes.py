@@ -38,17 +38,23 @@ def login():
         cfg = current_app.config
         try:
             user = accounts.authenticate(
-                db.session, form.identifier.data.strip(), form.password.data, request.remote_addr or "",
-                now=utcnow(), max_failures=cfg["LOGIN_MAX_FAILURES"],
-                window=timedelta(minutes=cfg["LOGIN_WINDOW_MINUTES"]))
+                db.session,
+                form.identifier.data.strip(),
+                form.password.data,
+                request.remote_addr or "",
+                now=utcnow(),
+                max_failures=cfg["LOGIN_MAX_FAILURES"],
+                window=timedelta(minutes=cfg["LOGIN_WINDOW_MINUTES"]),
+            )
         except accounts.AccountError as exc:
             db.session.commit()  # the failed attempt counts towards the throttle
             error = MESSAGES[str(exc)]
         else:
             return _enter(user)
     error = error or first_error(form)
-    return render("auth/login.html", "form", form=form, error=error,
-                  expired=request.args.get("expired")), 422 if error else 200
+    return render(
+        "auth/login.html", "form", form=form, error=error, expired=request.args.get("expired")
+    ), 422 if error else 200
 
 
 @bp.route("/register", methods=["GET", "POST"])
@@ -59,8 +65,13 @@ def register():
         form.referral_code.data = request.args.get("ref", "")[:12]
     if form.validate_on_submit():
         try:
-            member = accounts.register(db.session, form.phone.data, form.password.data,
-                                       (form.referral_code.data or "").strip(), now=utcnow())
+            member = accounts.register(
+                db.session,
+                form.phone.data,
+                form.password.data,
+                (form.referral_code.data or "").strip(),
+                now=utcnow(),
+            )
             db.session.flush()
         except accounts.AccountError as exc:
             db.session.rollback()
@@ -87,6 +98,12 @@ def language():
     form = LanguageForm()
     response = redirect(safe_next(request.form.get("next"), "/"), 303)
     if form.validate_on_submit():
-        response.set_cookie("lang", form.lang.data, max_age=365 * 24 * 3600, samesite="Lax",
-                            httponly=True, secure=request.is_secure)
+        response.set_cookie(
+            "lang",
+            form.lang.data,
+            max_age=365 * 24 * 3600,
+            samesite="Lax",
+            httponly=True,
+            secure=request.is_secure,
+        )
     return response

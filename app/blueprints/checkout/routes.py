@@ -19,10 +19,15 @@ from app.timeutil import utcnow
 
 def _choice(form: CheckoutForm) -> Checkout:
     rate = form.expected_rate.data
-    return Checkout(qty=form.qty.data, delivery=form.delivery.data, store_id=form.store_id.data,
-                    address_id=form.address_id.data, yuan_by_points=form.yuan_by_points.data or 0,
-                    expected_rate=int(rate) if rate and rate.isdigit() else None,
-                    request_key=form.request_key.data)
+    return Checkout(
+        qty=form.qty.data,
+        delivery=form.delivery.data,
+        store_id=form.store_id.data,
+        address_id=form.address_id.data,
+        yuan_by_points=form.yuan_by_points.data or 0,
+        expected_rate=int(rate) if rate and rate.isdigit() else None,
+        request_key=form.request_key.data,
+    )
 
 
 @bp.post("/gifts/<int:gift_id>/redeem")
@@ -33,14 +38,18 @@ def redeem(gift_id: int):
     if not form.validate_on_submit():
         return gift_page(gift, form, first_error(form), 422, "checkout")
     try:
-        order = redemption.redeem(db.session, current_user.member.id, gift_id, _choice(form),
-                                  now=utcnow())
+        order = redemption.redeem(
+            db.session, current_user.member.id, gift_id, _choice(form), now=utcnow()
+        )
     except RedeemError as exc:
         db.session.rollback()
         return gift_page(gift, form, redeem_message(exc, tier_name), 422, "checkout")
     db.session.commit()
-    target = url_for("checkout.pay", order_id=order.id) if order.status == "pending_payment" else \
-        url_for("checkout.order", order_id=order.id)
+    target = (
+        url_for("checkout.pay", order_id=order.id)
+        if order.status == "pending_payment"
+        else url_for("checkout.order", order_id=order.id)
+    )
     return redirect_after_post(target)
 
 
@@ -67,8 +76,14 @@ def order(order_id: int):
     item = _order_or_404(order_id)
     db.session.commit()
     qr = member_code.qr_svg(item.pickup_code) if item.pickup_code else None
-    return render("checkout/order.html", "content", order=item, qr=qr, tab="orders",
-                  error=request.args.get("error"))
+    return render(
+        "checkout/order.html",
+        "content",
+        order=item,
+        qr=qr,
+        tab="orders",
+        error=request.args.get("error"),
+    )
 
 
 @bp.post("/orders/<int:order_id>/cancel")
@@ -118,8 +133,14 @@ def add_address():
     back = back if back.startswith("/gifts/") else "/"
     if form.validate_on_submit():
         try:
-            addresses.add(db.session, current_user.member.id, recipient=form.recipient.data,
-                          phone=form.phone.data, region=form.region.data, detail=form.detail.data)
+            addresses.add(
+                db.session,
+                current_user.member.id,
+                recipient=form.recipient.data,
+                phone=form.phone.data,
+                region=form.region.data,
+                detail=form.detail.data,
+            )
         except addresses.TooManyAddresses:
             return redirect(f"{back}?address_error=full#checkout", 303)
         db.session.commit()

@@ -38,28 +38,50 @@ def home():
     member, now = signed_in_member(), utcnow()
     kind = request.args.get("kind", "") if request.args.get("kind") in KINDS else ""
     affordable = bool(member) and request.args.get("affordable") == "1"
-    return render("mall/home.html", "content", kind=kind, affordable=affordable, kinds=KINDS,
-                  view=member_center.overview(db.session, member, now) if member else None,
-                  sections=storefront.home(db.session, member, now, kind=kind, affordable=affordable),
-                  for_you=catalog.recommend(db.session, member, now) if member else [],
-                  tier_name=tier_name, tab="mall")
+    return render(
+        "mall/home.html",
+        "content",
+        kind=kind,
+        affordable=affordable,
+        kinds=KINDS,
+        view=member_center.overview(db.session, member, now) if member else None,
+        sections=storefront.home(db.session, member, now, kind=kind, affordable=affordable),
+        for_you=catalog.recommend(db.session, member, now) if member else [],
+        tier_name=tier_name,
+        tab="mall",
+    )
 
 
-def gift_page(gift: Gift, form: CheckoutForm | None = None, error: str | None = None, status=200,
-              block: str = "content"):
+def gift_page(
+    gift: Gift,
+    form: CheckoutForm | None = None,
+    error: str | None = None,
+    status=200,
+    block: str = "content",
+):
     """The gift page (or its checkout/breakdown block) for the signed-in member."""
     member, now = signed_in_member(), utcnow()
     form = form or CheckoutForm(request_key=secrets.token_urlsafe(16))
     qty, split = form.qty.data or 1, None
     if gift.cash_fen:
-        split = pricing.breakdown(db.session, gift.cash_fen * qty, form.yuan_by_points.data or 0, now)
+        split = pricing.breakdown(
+            db.session, gift.cash_fen * qty, form.yuan_by_points.data or 0, now
+        )
     return render(
-        "mall/gift.html", block, gift=gift, form=form, error=error, split=split,
+        "mall/gift.html",
+        block,
+        gift=gift,
+        form=form,
+        error=error,
+        split=split,
         total_points=gift.points_price * qty + (split.points_for_cash if split else 0),
-        state=catalog.state(db.session, gift, member, now), tier_name=tier_name,
+        state=catalog.state(db.session, gift, member, now),
+        tier_name=tier_name,
         stores=db.session.query(Store).order_by(Store.id).all(),
         addresses=addresses.for_member(db.session, member.id) if member else [],
-        locale=str(get_locale()), tab="mall"), status
+        locale=str(get_locale()),
+        tab="mall",
+    ), status
 
 
 @bp.get("/gifts/<int:gift_id>")
@@ -79,8 +101,15 @@ def breakdown(gift_id: int):
 def flash_page(block: str = "content", **extra):
     """The flash board (or one block of it)."""
     now = utcnow()
-    return render("mall/flash.html", block, now=now, tab="flash", tier_name=tier_name,
-                  cards=storefront.flash_board(db.session, signed_in_member(), now), **extra)
+    return render(
+        "mall/flash.html",
+        block,
+        now=now,
+        tab="flash",
+        tier_name=tier_name,
+        cards=storefront.flash_board(db.session, signed_in_member(), now),
+        **extra,
+    )
 
 
 @bp.get("/flash")
@@ -107,11 +136,17 @@ def flash_redeem(event_id: int):
     if db.session.get(FlashEvent, event_id) is None:
         abort(404)
     try:
-        order = redemption.redeem_flash(db.session, current_user.member.id, event_id, now=utcnow(),
-                                        request_key=request.form.get("request_key", "")[:64])
+        order = redemption.redeem_flash(
+            db.session,
+            current_user.member.id,
+            event_id,
+            now=utcnow(),
+            request_key=request.form.get("request_key", "")[:64],
+        )
     except RedeemError as exc:
         db.session.rollback()
-        return flash_page("flash_error", message=redeem_message(exc, tier_name),
-                          error_event=event_id), 409
+        return flash_page(
+            "flash_error", message=redeem_message(exc, tier_name), error_event=event_id
+        ), 409
     db.session.commit()
     return redirect_after_post(f"/orders/{order.id}")

@@ -9,10 +9,16 @@ from wtforms.validators import DataRequired, Length, Optional
 class ProfileForm(FlaskForm):
     """Name and birthday (the birthday can be set once)."""
 
-    name = StringField(_l("Name"), validators=[
-        DataRequired(_l("Tell us your name.")), Length(max=40, message=_l("Use at most 40 characters."))])
-    birthday = DateField(_l("Birthday"), validators=[Optional()],
-                         render_kw={"autocomplete": "bday"})
+    name = StringField(
+        _l("Name"),
+        validators=[
+            DataRequired(_l("Tell us your name.")),
+            Length(max=40, message=_l("Use at most 40 characters.")),
+        ],
+    )
+    birthday = DateField(
+        _l("Birthday"), validators=[Optional()], render_kw={"autocomplete": "bday"}
+    )
 
 
 class ActionForm(FlaskForm):

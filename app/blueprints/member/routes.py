@@ -1,6 +1,5 @@
 """Member center views: thin wrappers around the member_center, earning and accounts services."""
 
-
 from flask import redirect, request, url_for
 from flask_babel import gettext as _
 
@@ -17,9 +16,10 @@ from app.timeutil import utcnow
 def _me_page(block: str, status: int = 200, **extra):
     member, now = current_member(), utcnow()
     context = {
-        "member": member, "view": member_center.overview(db.session, member, now),
+        "member": member,
+        "view": member_center.overview(db.session, member, now),
         "profile_form": extra.pop("profile_form", None) or ProfileForm(obj=member),
-        "action_form": ActionForm(), 
+        "action_form": ActionForm(),
         "share_url": url_for("auth.register", ref=member.referral_code, _external=True),
         **extra,
     }
@@ -54,8 +54,9 @@ def profile():
     form, error, bonus = ProfileForm(), None, 0
     if form.validate_on_submit():
         try:
-            bonus = accounts.update_profile(db.session, current_member(), form.name.data,
-                                            form.birthday.data, now=utcnow())
+            bonus = accounts.update_profile(
+                db.session, current_member(), form.name.data, form.birthday.data, now=utcnow()
+            )
         except accounts.AccountError as exc:
             db.session.rollback()
             error = MESSAGES[str(exc)]
@@ -64,8 +65,14 @@ def profile():
             if not wants_fragment():
                 return redirect(url_for("member.me"), 303)
     error = error or first_error(form)
-    response, status = _me_page("profile", 422 if error else 200, profile_form=form,
-                                profile_error=error, profile_saved=not error, bonus=bonus)
+    response, status = _me_page(
+        "profile",
+        422 if error else 200,
+        profile_form=form,
+        profile_error=error,
+        profile_saved=not error,
+        bonus=bonus,
+    )
     return trigger(response) if bonus else response, status
 
 
@@ -86,8 +93,15 @@ def points():
     page = max(request.args.get("page", 1, type=int) or 1, 1)
     rows, more = member_center.history(db.session, current_member().id, kind, page)
     block = "rows" if page > 1 else "content"
-    return render("member/points.html", block, rows=rows, more=more, kind=kind, page=page,
-                  filters=list(member_center.FILTERS))
+    return render(
+        "member/points.html",
+        block,
+        rows=rows,
+        more=more,
+        kind=kind,
+        page=page,
+        filters=list(member_center.FILTERS),
+    )
 
 
 @bp.get("/me/code")
@@ -96,6 +110,12 @@ def code():
     """The member's rotating counter code, as QR and digits."""
     member, now = current_member(), utcnow()
     value = member_code.code_for(member, now)
-    return render("member/code.html", "code", member=member, code=value,
-                  seconds_left=member_code.seconds_left(now), qr=member_code.qr_svg(value),
-                  title=_("My member code"))
+    return render(
+        "member/code.html",
+        "code",
+        member=member,
+        code=value,
+        seconds_left=member_code.seconds_left(now),
+        qr=member_code.qr_svg(value),
+        title=_("My member code"),
+    )
