@@ -35,8 +35,12 @@ def _gzip_static(path: str, version: str, body: bytes) -> bytes:
 
 def _compress(response):
     """Gzip text bodies for clients that accept it (static files and pages alike)."""
-    if (response.status_code < 200 or response.status_code >= 300 or response.direct_passthrough
-            and request.endpoint != "static"):
+    if (
+        response.status_code < 200
+        or response.status_code >= 300
+        or response.direct_passthrough
+        and request.endpoint != "static"
+    ):
         return response
     mimetype = response.mimetype or ""
     if "gzip" not in request.accept_encodings or "Content-Encoding" in response.headers:

@@ -110,13 +110,15 @@ class FreshClient(FlaskClient):
     """A test client whose requests don't inherit the test's per-context caches.
 
     The fixtures keep one app context pushed, and Flask reuses it for every request, so the
-    locale (Flask-Babel) and user (Flask-Login) cached on it would leak between requests.
+    locale (Flask-Babel), user (Flask-Login) and CSRF token (Flask-WTF) cached on it would leak
+    between requests and between clients.
     """
 
     def open(self, *args, **kwargs):
         """Forget the cached locale and user, then make the request."""
         flask_babel.refresh()
         g.pop("_login_user", None)
+        g.pop("csrf_token", None)  # Flask-WTF caches the signed token per context
         return super().open(*args, **kwargs)
 
 

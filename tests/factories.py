@@ -51,3 +51,36 @@ def flash(session, now, *, stock=20, price=50, limit=1, starts=-1, hours=2, **gi
     session.add(event)
     session.flush()
     return event
+
+
+def advisor(session, store_code="SH001", staff_id="A0001"):
+    """An advisor bound to a store."""
+    from app.models import User
+
+    user = User(
+        role="advisor",
+        staff_id=staff_id,
+        password_hash="x",
+        store=store(session, store_code),
+        display_name="王美琪",
+    )
+    session.add(user)
+    session.flush()
+    return user
+
+
+def slot(session, now, *, gift_item=None, store_code="SH001", hours=24, capacity=2):
+    """A service slot `hours` from now at a store."""
+    from app.models import ServiceSlot
+
+    item = gift_item or gift(session, kind="service", name="Facial", points_price=300)
+    result = ServiceSlot(
+        gift_id=item.id,
+        store_id=store(session, store_code).id,
+        starts_at=now + timedelta(hours=hours),
+        ends_at=now + timedelta(hours=hours + 1),
+        capacity=capacity,
+    )
+    session.add(result)
+    session.flush()
+    return result

@@ -2,6 +2,14 @@
 
 from app.models.account import ApiKey, LoginAttempt, Store, User
 from app.models.catalog import CashRate, FlashEvent, Gift, GiftCode, HomeSection, Shelf
+from app.models.counter import (
+    Benefit,
+    BenefitUse,
+    Booking,
+    ServiceSlot,
+    StaffAction,
+    StoreStock,
+)
 from app.models.earning import (
     Campaign,
     CategoryMultiplier,
@@ -15,6 +23,12 @@ from app.models.member import GrowthEvent, Member, Tier, TierChange
 from app.models.order import Address, Order, OrderEvent, Payment
 
 __all__ = [
+    "Benefit",
+    "BenefitUse",
+    "Booking",
+    "ServiceSlot",
+    "StaffAction",
+    "StoreStock",
     "Address",
     "CashRate",
     "FlashEvent",

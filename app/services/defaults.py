@@ -36,6 +36,8 @@ SETTINGS = {
     "birthday_multiplier_pct": 200,
     "points_cash_cap_pct": 50,
     "unpaid_order_minutes": 15,
+    "booking_cutoff_hours": 2,
+    "no_show_returns_points": 0,
 }
 
 CATEGORIES = {"skincare": 100, "makeup": 100, "fragrance": 100, "gift_card": 0}

@@ -5,7 +5,19 @@ from datetime import date, datetime, timedelta
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from app.models import CashRate, FlashEvent, Gift, GiftCode, HomeSection, Shelf
+from app.models import (
+    Benefit,
+    CashRate,
+    FlashEvent,
+    Gift,
+    GiftCode,
+    HomeSection,
+    ServiceSlot,
+    Shelf,
+    Store,
+    StoreStock,
+)
+from app.timeutil import local_date, local_midnight
 
 SHELVES = [
     # code, zh_Hans, en, zh_Hant
@@ -255,6 +267,61 @@ def load(session: Session, *, now: datetime) -> None:
             HomeSection(kind="flash", sort=1, title="限时兑换", titles={"en": "Flash redemptions"}),
         ]
     )
+    _counter(session, gifts, now)
     for sort, shelf in enumerate(shelves.values(), start=2):
         session.add(HomeSection(kind="shelf", sort=sort, shelf_id=shelf.id))
     session.flush()
+
+
+SLOT_TIMES = ((10, 0), (11, 30), (14, 0), (15, 30), (17, 0))
+
+
+def _counter(session: Session, gifts: dict[str, Gift], now: datetime) -> None:
+    """Service slots for the coming days, counter stock at SH001, staff-verified benefits."""
+    stores = list(session.scalars(select(Store).order_by(Store.id)))
+    services = [g for g in gifts.values() if g.kind == "service"]
+    today = local_date(now)
+    for offset in range(4):
+        midnight = local_midnight(today + timedelta(days=offset))
+        for store in stores[:2]:
+            for gift in services:
+                for hour, minute in SLOT_TIMES:
+                    start = midnight + timedelta(hours=hour, minutes=minute)
+                    session.add(
+                        ServiceSlot(
+                            gift_id=gift.id,
+                            store_id=store.id,
+                            starts_at=start,
+                            ends_at=start + timedelta(minutes=60),
+                            capacity=2,
+                        )
+                    )
+    for name in ("Youth Serum 15 ml", "Velvet Lipstick #520", "Nourishing Cream 50 ml"):
+        session.add(StoreStock(store_id=stores[0].id, gift_id=gifts[name].id, stock=10))
+    session.add_all(
+        [
+            Benefit(
+                code="gold_care",
+                name="金卡季度免费护理",
+                names={"en": "Free care session each quarter"},
+                tier_codes=["gold", "diamond"],
+                verification="offline",
+                period="quarter",
+            ),
+            Benefit(
+                code="diamond_birthday",
+                name="钻石生日礼盒",
+                names={"en": "Diamond birthday box"},
+                tier_codes=["diamond"],
+                verification="offline",
+                period="year",
+            ),
+            Benefit(
+                code="member_day",
+                name="会员日 10 积分抵 1 元",
+                names={"en": "Member day: 10 points = ¥1"},
+                verification="system",
+                period="month",
+            ),
+        ]
+    )

@@ -6,7 +6,9 @@ class RedeemError(Exception):
 
     code = "error"
 
-    def __init__(self, **detail):
+    def __init__(self, code: str | None = None, **detail):
+        if code:
+            self.code = code
         super().__init__(self.code)
         self.detail = detail
 

@@ -6,8 +6,8 @@ from datetime import datetime
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from app.models import LedgerEntry, Member, PointLot, PointTransaction, SignIn
-from app.services import earning, ledger, tiers
+from app.models import LedgerEntry, Member, Order, PointLot, PointTransaction, SignIn
+from app.services import bookings, earning, ledger, tiers
 from app.timeutil import last_valid_day
 
 PAGE_SIZE = 20
@@ -31,6 +31,8 @@ class Overview:
     expiring_total: int
     signin: SignIn | None
     behaviour_left: int
+    appointments: list
+    pickups: list
 
 
 @dataclass(frozen=True)
@@ -54,6 +56,12 @@ def overview(session: Session, member: Member, now: datetime) -> Overview:
         expiring_total=sum(e.points for e in expiring),
         signin=earning.signed_in_today(session, member.id, now),
         behaviour_left=max(cap - earning.behaviour_used(session, member.id, now), 0),
+        appointments=bookings.upcoming(session, member.id, now),
+        pickups=list(
+            session.scalars(
+                select(Order).where(Order.member_id == member.id, Order.status == "to_pickup")
+            )
+        ),
     )
 
 

@@ -42,7 +42,7 @@ def _event(session: Session, order: Order, status: str, now: datetime, note: str
     session.add(OrderEvent(order_id=order.id, status=status, at=now, note=note))
 
 
-def _release(session: Session, order: Order, now: datetime, note: str) -> None:
+def release(session: Session, order: Order, now: datetime, note: str) -> None:
     """Give back points (the exact lots), stock and codes, and close the order."""
     txn = ledger.find(session, f"order:{order.order_no}")
     if txn is not None:
@@ -75,7 +75,7 @@ def cancel(session: Session, member_id: int, order_id: int, *, now: datetime) ->
         return order
     if order.status not in CANCELLABLE:
         raise CannotCancel(status=order.status)
-    _release(session, order, now, "member")
+    release(session, order, now, "member")
     return order
 
 
@@ -92,7 +92,7 @@ def expire_unpaid(session: Session, now: datetime, *, member_id: int | None = No
         order = session.get(Order, order_id)
         session.refresh(order)
         if order.status == "pending_payment":
-            _release(session, order, now, "payment timeout")
+            release(session, order, now, "payment timeout")
             count += 1
     return count
 

@@ -79,7 +79,7 @@ def _debit(session: Session, member: Member, points: int, order_no: str, now: da
         raise NotEnoughPoints(shortfall=exc.shortfall) from exc
 
 
-def _take_stock(session: Session, model, row_id: int, qty: int) -> None:
+def take_stock(session: Session, model, row_id: int, qty: int) -> None:
     """Conditional decrement: two buyers of the last unit cannot both win."""
     result = session.execute(
         update(model)
@@ -92,7 +92,7 @@ def _take_stock(session: Session, model, row_id: int, qty: int) -> None:
     session.expire(session.get(model, row_id), ["stock"])
 
 
-def _place(
+def place(
     session: Session,
     member: Member,
     gift: Gift,
@@ -225,8 +225,8 @@ def redeem(
     split = pricing.breakdown(session, cash_fen, choice.yuan_by_points, now) if cash_fen else None
     if split and split.yuan_by_points and split.rate.points_per_yuan != choice.expected_rate:
         raise RateChanged(rate=split.rate.points_per_yuan)
-    _take_stock(session, Gift, gift.id, choice.qty)
-    return _place(
+    take_stock(session, Gift, gift.id, choice.qty)
+    return place(
         session,
         member,
         gift,
@@ -276,9 +276,9 @@ def redeem_flash(
     balance = ledger.balance(session, member.id, now)
     if balance < event.points_price:
         raise NotEnoughPoints(shortfall=event.points_price - balance)
-    _take_stock(session, FlashEvent, event.id, 1)
+    take_stock(session, FlashEvent, event.id, 1)
     delivery = "wallet" if event.gift.kind in WALLET_KINDS else "pickup"
-    return _place(
+    return place(
         session,
         member,
         event.gift,

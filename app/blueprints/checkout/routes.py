@@ -11,7 +11,7 @@ from app.extensions import db
 from app.htmx import redirect_after_post, render
 from app.models import Gift
 from app.security import role_required
-from app.services import addresses, member_code, orders, redemption
+from app.services import addresses, bookings, member_code, orders, redemption
 from app.services.errors import RedeemError
 from app.services.redemption import Checkout
 from app.timeutil import utcnow
@@ -82,8 +82,55 @@ def order(order_id: int):
         order=item,
         qr=qr,
         tab="orders",
+        booking=bookings.current(db.session, item.id),
         error=request.args.get("error"),
     )
+
+
+@bp.get("/orders/<int:order_id>/book")
+@role_required("member")
+def book(order_id: int):
+    """Choose a store, day and time for a service order."""
+    item = _order_or_404(order_id)
+    slots = bookings.open_slots(db.session, item.gift_id, utcnow())
+    return render(
+        "checkout/book.html",
+        "content",
+        order=item,
+        days=bookings.day_slots(slots),
+        booking=bookings.current(db.session, item.id),
+        tab="orders",
+        error=request.args.get("error"),
+    )
+
+
+@bp.post("/orders/<int:order_id>/book")
+@role_required("member")
+def book_confirm(order_id: int):
+    """Book or move the appointment; a full slot or a passed cut-off says so."""
+    _order_or_404(order_id)
+    slot_id = request.form.get("slot_id", type=int)
+    try:
+        bookings.book(db.session, current_user.member.id, order_id, slot_id or 0, now=utcnow())
+    except RedeemError as exc:
+        db.session.rollback()
+        return redirect(url_for("checkout.book", order_id=order_id, error=exc.code), 303)
+    db.session.commit()
+    return redirect_after_post(url_for("checkout.order", order_id=order_id), None)
+
+
+@bp.post("/orders/<int:order_id>/booking/cancel")
+@role_required("member")
+def booking_cancel(order_id: int):
+    """Cancel the appointment and the order before the cut-off: points come back."""
+    _order_or_404(order_id)
+    try:
+        bookings.cancel(db.session, current_user.member.id, order_id, now=utcnow())
+    except RedeemError as exc:
+        db.session.rollback()
+        return redirect(url_for("checkout.order", order_id=order_id, error=exc.code), 303)
+    db.session.commit()
+    return redirect_after_post(url_for("checkout.order", order_id=order_id))
 
 
 @bp.post("/orders/<int:order_id>/cancel")

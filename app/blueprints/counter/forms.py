@@ -1,0 +1,68 @@
+"""Counter forms: look-up, purchase, pickup, redeem for the member."""
+
+from flask_babel import lazy_gettext as _l
+from flask_wtf import FlaskForm
+from wtforms import BooleanField, HiddenField, IntegerField, SelectMultipleField, StringField
+from wtforms.validators import InputRequired, Length, NumberRange, Regexp
+
+CATEGORIES = ("skincare", "makeup", "fragrance")
+
+
+class LookupForm(FlaskForm):
+    """A phone number or the member's current code."""
+
+    query = StringField(
+        _l("Phone number or member code"),
+        validators=[InputRequired(_l("Enter the member's phone number or code.")), Length(max=40)],
+    )
+
+
+class PurchaseForm(FlaskForm):
+    """An in-store purchase: the receipt number is the idempotency key."""
+
+    receipt_no = StringField(
+        _l("Receipt number"),
+        validators=[
+            InputRequired(_l("Enter the receipt number.")),
+            Regexp(r"^[A-Za-z0-9-]{1,32}$", message=_l("Letters, digits and - only, at most 32.")),
+        ],
+    )
+    amount = StringField(
+        _l("Amount paid (¥)"),
+        validators=[
+            InputRequired(_l("Enter the amount paid.")),
+            Regexp(r"^\d{1,7}(\.\d{1,2})?$", message=_l("Enter an amount like 1280 or 1280.50.")),
+        ],
+    )
+    categories = SelectMultipleField(_l("Categories"), choices=CATEGORIES, validate_choice=True)
+
+
+class PickupForm(FlaskForm):
+    """A pickup code; the box confirms the cash part was collected."""
+
+    pickup_code = StringField(
+        _l("Pickup code"),
+        validators=[
+            InputRequired(_l("Enter the pickup code.")),
+            Regexp(r"^\d{8}$", message=_l("A pickup code has 8 digits.")),
+        ],
+    )
+    cash_collected = BooleanField(_l("Cash part collected"))
+
+
+class RedeemHereForm(FlaskForm):
+    """Redeem for the member present: their current code proves it."""
+
+    member_code = StringField(
+        _l("Member's current code"),
+        validators=[InputRequired(_l("Ask the member to show their code.")), Length(max=40)],
+    )
+    gift_id = IntegerField(_l("Gift"), validators=[InputRequired()])
+    qty = IntegerField(_l("Quantity"), default=1, validators=[NumberRange(min=1, max=20)])
+    request_key = HiddenField(validators=[InputRequired(), Length(max=64)])
+
+
+def to_fen(amount: str) -> int:
+    """'1280.5' → 128050, without floats."""
+    whole, _, cents = amount.partition(".")
+    return int(whole) * 100 + int((cents + "00")[:2])

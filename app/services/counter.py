@@ -1,0 +1,220 @@
+"""What an advisor does at the counter: find the member, record a purchase, hand over a pickup,
+redeem for the member present. Every step is idempotent and bound to the advisor's store."""
+
+import re
+from dataclasses import dataclass
+from datetime import datetime
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from app.models import Gift, Member, Order, OrderEvent, Payment, StoreStock, User
+from app.services import bookings, catalog, ledger, member_code, purchases, redemption
+from app.services.errors import RedeemError
+
+PHONE = re.compile(r"^1[3-9]\d{9}$")
+
+
+class CounterError(RedeemError):
+    """A counter action that cannot go ahead; `code` says why."""
+
+
+@dataclass(frozen=True)
+class MemberCard:
+    """What the advisor sees of the member in front of them."""
+
+    member: Member
+    masked_phone: str
+    balance: int
+    expiring: list
+    pickups: list[Order]
+    appointments: list
+
+
+def find(session: Session, query: str, now: datetime) -> Member | None:
+    """The member for an exact phone number or a current member code; nothing else is searchable."""
+    query = re.sub(r"\s", "", query)
+    if PHONE.match(query):
+        return session.scalar(select(Member).join(Member.user).where(User.phone == query))
+    if query.isdigit() and len(query) > member_code.DIGITS:
+        return member_code.resolve(session, query, now)
+    return None
+
+
+def mask(phone: str) -> str:
+    """138****0000."""
+    return f"{phone[:3]}****{phone[-4:]}"
+
+
+def card(session: Session, member: Member, store_id: int, now: datetime) -> MemberCard:
+    """The member card: balance, what expires soon, this store's open pickups and appointments."""
+    pickups = list(
+        session.scalars(
+            select(Order)
+            .where(
+                Order.member_id == member.id,
+                Order.store_id == store_id,
+                Order.status == "to_pickup",
+            )
+            .order_by(Order.id)
+        )
+    )
+    return MemberCard(
+        member=member,
+        masked_phone=mask(member.user.phone),
+        pickups=pickups,
+        balance=ledger.balance(session, member.id, now),
+        expiring=ledger.expiring(session, member.id, now, days=30),
+        appointments=bookings.for_member_at_store(session, member.id, store_id, now),
+    )
+
+
+def record_purchase(
+    session: Session,
+    staff: User,
+    member: Member,
+    *,
+    receipt_no: str,
+    paid_fen: int,
+    categories: list[str],
+    now: datetime,
+) -> purchases.Recorded:
+    """An in-store purchase through the same earning rules as the POS; the receipt is the key."""
+    lines = [{"category": c, "paid_fen": share} for c, share in _split(paid_fen, categories)]
+    order_no = f"{staff.store.code}-{receipt_no}"
+    body = {
+        "order_no": order_no,
+        "member_no": member.member_no,
+        "paid_fen": paid_fen,
+        "lines": lines,
+    }
+    try:
+        return purchases.record_purchase(
+            session,
+            member,
+            order_no=order_no,
+            store_code=staff.store.code,
+            paid_fen=paid_fen,
+            paid_at=now,
+            lines=lines,
+            fingerprint=purchases.body_hash(body),
+            now=now,
+            channel="counter",
+        )
+    except purchases.Conflict as exc:
+        raise CounterError("receipt_conflict") from exc
+
+
+def _split(paid_fen: int, categories: list[str]) -> list[tuple[str, int]]:
+    """Share the amount evenly between the ticked categories (the first takes the remainder)."""
+    categories = categories or ["skincare"]
+    share, rest = divmod(paid_fen, len(categories))
+    return [(c, share + (rest if i == 0 else 0)) for i, c in enumerate(categories)]
+
+
+def hand_over(
+    session: Session, staff: User, pickup_code: str, *, cash_collected: bool, now: datetime
+) -> Order:
+    """Verify a pickup code (核销) and complete the order; a second tap says it is done already."""
+    order = session.scalar(
+        select(Order)
+        .where(Order.pickup_code == pickup_code.strip())
+        .with_for_update()
+        .execution_options(populate_existing=True)
+    )
+    if order is None:
+        raise CounterError("pickup_unknown")
+    if order.store_id != staff.store_id:
+        raise CounterError("pickup_other_store", store=order.store.name)
+    if order.status == "completed":
+        raise CounterError("pickup_done", at=order.closed_at)
+    if order.status != "to_pickup":
+        raise CounterError("pickup_not_ready", status=order.status)
+    if order.cash_due_fen and order.paid_at is None:
+        if not cash_collected:
+            raise CounterError("cash_due", cash_fen=order.cash_due_fen)
+        session.add(
+            Payment(
+                order_id=order.id,
+                provider="counter",
+                amount_fen=order.cash_due_fen,
+                status="paid",
+                created_at=now,
+                paid_at=now,
+            )
+        )
+        order.paid_at = now
+    order.status, order.closed_at = "completed", now
+    session.add(
+        OrderEvent(
+            order_id=order.id, status="completed", at=now, note=f"handed over at {staff.store.code}"
+        )
+    )
+    session.flush()
+    return order
+
+
+def counter_gifts(session: Session, store_id: int) -> list[StoreStock]:
+    """Gifts this counter keeps in stock."""
+    return list(
+        session.scalars(
+            select(StoreStock).where(StoreStock.store_id == store_id, StoreStock.stock > 0)
+        )
+    )
+
+
+def redeem_here(
+    session: Session,
+    staff: User,
+    code: str,
+    gift_id: int,
+    qty: int,
+    *,
+    request_key: str,
+    now: datetime,
+) -> Order:
+    """Redeem for the member present (their current code is the proof), from counter stock."""
+    member = member_code.resolve(session, code, now)
+    if member is None:
+        raise CounterError("code_invalid")
+    ledger.lock_member(session, member.id)
+    if found := session.scalar(
+        select(Order).where(Order.request_key == f"{member.id}:counter:{request_key}")
+    ):
+        return found
+    gift = session.get(Gift, gift_id)
+    stock = session.scalar(
+        select(StoreStock).where(
+            StoreStock.store_id == staff.store_id, StoreStock.gift_id == gift_id
+        )
+    )
+    if gift is None or stock is None:
+        raise CounterError("not_at_counter")
+    if not 1 <= qty <= gift.per_order_max:
+        raise CounterError("bad_quantity")
+    state = catalog.state(session, gift, member, now, balance=10**12)
+    if state.status in ("locked", "limit"):
+        raise CounterError(state.status, tier=state.locked_reason)
+    redemption.take_stock(session, StoreStock, stock.id, qty)
+    order = redemption.place(
+        session,
+        member,
+        gift,
+        qty=qty,
+        points=gift.points_price * qty,
+        cash_fen=0,
+        breakdown=None,
+        delivery="pickup",
+        store=staff.store,
+        address=None,
+        key=f"counter:{request_key}",
+        now=now,
+    )
+    order.status, order.closed_at = "completed", now
+    session.add(
+        OrderEvent(
+            order_id=order.id, status="completed", at=now, note=f"redeemed at {staff.store.code}"
+        )
+    )
+    session.flush()
+    return order
