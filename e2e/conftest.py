@@ -4,12 +4,15 @@ import os
 import re
 import shutil
 import socket
+import sqlite3
 import subprocess
 import sys
 import time
 import urllib.error
 import urllib.request
+from datetime import datetime
 from pathlib import Path
+from zoneinfo import ZoneInfo
 
 import pytest
 from axe_playwright_python.sync_playwright import Axe
@@ -33,8 +36,17 @@ CHROMIUM_ARGS = [
 TABBAR_POSITION = (
     "(p) => document.querySelectorAll('.tabbar').forEach((e) => (e.style.position = p))"
 )
+# Before a full-page shot: from the top (so the sticky header is where it belongs), with every
+# lazy image loaded and decoded (the shot shows the whole page, not only what was scrolled to).
+SETTLE_FOR_SHOT = """async () => {
+  window.scrollTo(0, 0);
+  const images = [...document.images];
+  images.forEach((img) => { img.loading = "eager"; });
+  await Promise.all(images.map((img) => img.decode().catch(() => null)));
+}"""
 GUNICORN_ARGS = ["-w", "2", "--access-logfile", "-"]
 START_TIMEOUT = 30.0  # seconds for gunicorn to answer /healthz
+BRAND_TZ = ZoneInfo("Asia/Shanghai")  # the brand's time zone: "today" for the rate calendar
 
 _axe = Axe()
 
@@ -87,19 +99,37 @@ def _wait_healthy(url: str, server: subprocess.Popen, log: Path) -> None:
     )
 
 
+def _member_day_today(database: Path) -> None:
+    """Make today (brand-local) a 10-points-per-yuan member day: the demo's is on Wednesdays."""
+    weekday = datetime.now(BRAND_TZ).weekday()  # Monday = 0, as CashRate.weekday
+    with sqlite3.connect(database) as db:
+        db.execute(
+            "INSERT INTO cash_rates (kind, name, points_per_yuan, weekday) VALUES (?, ?, ?, ?)",
+            ("weekly", "会员日 Member day", 10, weekday),
+        )
+    db.close()
+
+
 @pytest.fixture(scope="session")
-def live_server(tmp_path_factory: pytest.TempPathFactory):
+def live_db(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The SQLite file the live server uses (tests may write setup rows into it directly)."""
+    return tmp_path_factory.mktemp("live") / "e2e.db"
+
+
+@pytest.fixture(scope="session")
+def live_server(live_db: Path):
     """The app under gunicorn on 127.0.0.1, on a fresh migrated SQLite database with demo data."""
-    tmp = tmp_path_factory.mktemp("live")
+    tmp = live_db.parent
     env = {
         **os.environ,
-        "DATABASE_URL": f"sqlite:///{tmp / 'e2e.db'}",
+        "DATABASE_URL": f"sqlite:///{live_db}",
         "SECRET_KEY": SECRET_KEY,
         "PYTHONDONTWRITEBYTECODE": "1",
     }
     env.pop("FLASK_DEBUG", None)
     _flask(env, "db", "upgrade")
     _flask(env, "demo", "load")
+    _member_day_today(live_db)
     port = _free_port()
     url = f"http://127.0.0.1:{port}"
     log = tmp / "gunicorn.log"
@@ -166,6 +196,7 @@ def _check_page(page, name: str) -> None:
     ARTIFACTS.mkdir(parents=True, exist_ok=True)
     # A full-page shot paints fixed bars where the viewport was: put the tab bar in the flow
     # for the shot (through the CSSOM, which the page's CSP allows, unlike an injected <style>).
+    page.evaluate(SETTLE_FOR_SHOT)
     page.evaluate(TABBAR_POSITION, "static")
     try:
         page.screenshot(path=str(ARTIFACTS / f"{name}.png"), full_page=True)

@@ -20,6 +20,7 @@ class FlashCard:
     phase: str  # upcoming | live | sold_out | ended
     reason: str = ""  # why this member cannot redeem: tier | limit | points
     shortfall: int = 0
+    tier: str = ""  # the lowest tier allowed, when the reason is the tier
 
     @property
     def can_redeem(self) -> bool:
@@ -63,7 +64,7 @@ def flash_card(
     if member is None or phase in ("ended", "sold_out"):
         return FlashCard(event, phase)
     if not catalog.tier_allowed(event.gift, member):
-        return FlashCard(event, phase, "tier")
+        return FlashCard(event, phase, "tier", tier=catalog.lowest_tier(session, event.gift).code)
     if redemption.flash_claims(session, event.id, member.id) >= event.per_member_limit:
         return FlashCard(event, phase, "limit")
     balance = ledger.balance(session, member.id, now) if balance is None else balance

@@ -75,6 +75,7 @@ def gift_page(
         error=error,
         split=split,
         total_points=gift.points_price * qty + (split.points_for_cash if split else 0),
+        gate_tier=(catalog.lowest_tier(db.session, gift).code if gift.tier_codes else ""),
         state=catalog.state(db.session, gift, member, now),
         tier_name=tier_name,
         stores=db.session.query(Store).order_by(Store.id).all(),

@@ -4,6 +4,7 @@
   var clock = document.getElementById("server-clock");
   if (!clock) { return; }
   var offset = Date.parse(clock.getAttribute("data-server-now")) - Date.now();
+  var loadedAt = Date.now();
   function pad(n) { return n < 10 ? "0" + n : String(n); }
   function format(ms) {
     var s = Math.max(0, Math.floor(ms / 1000));
@@ -19,8 +20,9 @@
       var target = now < starts ? starts : ends;
       var out = el.querySelector(".countdown-clock");
       var phase = now < starts ? "upcoming" : now < ends ? "live" : "ended";
-      if (el.getAttribute("data-phase") && el.getAttribute("data-phase") !== phase) { reload = true; }
-      el.setAttribute("data-phase", phase);
+      // the page was rendered in another phase than the clock now says: fetch the new state
+      var rendered = el.getAttribute("data-server-phase") === "sold_out" ? "live" : el.getAttribute("data-server-phase");
+      if (rendered && rendered !== phase && Date.now() - loadedAt > 1000) { reload = true; }
       if (out) { out.textContent = phase === "ended" ? "" : format(target - now); }
     });
     if (reload) { window.location.reload(); }
