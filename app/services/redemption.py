@@ -39,6 +39,7 @@ class Checkout:
     yuan_by_points: int = 0
     expected_rate: int | None = None  # the rate the page showed; None when no points pay cash
     request_key: str = ""
+    slot_id: int | None = None  # services: book this slot in the same transaction
 
 
 def _delivery(gift: Gift, choice: Checkout) -> str:
@@ -226,7 +227,7 @@ def redeem(
     if split and split.yuan_by_points and split.rate.points_per_yuan != choice.expected_rate:
         raise RateChanged(rate=split.rate.points_per_yuan)
     take_stock(session, Gift, gift.id, choice.qty)
-    return place(
+    order = place(
         session,
         member,
         gift,
@@ -240,6 +241,11 @@ def redeem(
         key=choice.request_key,
         now=now,
     )
+    if delivery == "service" and choice.slot_id and order.status == "to_book":
+        from app.services import bookings  # bookings builds on orders, which builds on this
+
+        bookings.book(session, member.id, order.id, choice.slot_id, now=now)
+    return order
 
 
 def flash_claims(session: Session, event_id: int, member_id: int) -> int:

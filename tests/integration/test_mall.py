@@ -232,3 +232,16 @@ def test_unpaid_orders_expire_lazily_on_the_orders_page(shop, session, member_us
     session.commit()
     assert orders_for == 1 and order.status == "cancelled"
     assert ledger.balance(session, member_user.id, utcnow()) == 1_000
+
+
+def test_service_redeemed_and_booked_in_one_step(shop, session):
+    client, csrf, _ = shop
+    slot = factories.slot(session, utcnow(), hours=30, capacity=1)
+    session.commit()
+    page = client.get(f"/gifts/{slot.gift_id}").get_data(as_text=True)
+    assert f'name="slot_id" value="{slot.id}"' in page
+    client.post(f"/gifts/{slot.gift_id}/redeem", data={
+        "csrf_token": csrf, "qty": 1, "slot_id": slot.id, "request_key": "svc"})
+    order = session.scalar(select(Order))
+    assert order.status == "to_book" and session.get(type(slot), slot.id).booked == 1
+    assert "Change the time" in client.get(f"/orders/{order.id}").get_data(as_text=True)

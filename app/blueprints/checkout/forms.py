@@ -38,6 +38,7 @@ class CheckoutForm(FlaskForm):
     )
     expected_rate = HiddenField()
     request_key = HiddenField(validators=[InputRequired(), Length(max=64)])
+    slot_id = IntegerField(_l("Time"), validators=[Optional()])
 
 
 class AddressForm(FlaskForm):

@@ -27,6 +27,7 @@ def _choice(form: CheckoutForm) -> Checkout:
         yuan_by_points=form.yuan_by_points.data or 0,
         expected_rate=int(rate) if rate and rate.isdigit() else None,
         request_key=form.request_key.data,
+        slot_id=form.slot_id.data,
     )
 
 
