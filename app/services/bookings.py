@@ -6,7 +6,7 @@ from sqlalchemy import select, update
 from sqlalchemy.orm import Session
 
 from app.models import Booking, Order, OrderEvent, ServiceSlot, User
-from app.services import ledger
+from app.services import ledger, orders
 from app.services.earning import setting
 from app.services.errors import RedeemError
 from app.timeutil import local_date, local_midnight
@@ -108,7 +108,6 @@ def _before_cutoff(session: Session, booking: Booking, now: datetime) -> None:
 
 def cancel(session: Session, member_id: int, order_id: int, *, now: datetime) -> Order:
     """Cancel the appointment and the order before the cut-off: the points come back."""
-    from app.services import orders
 
     ledger.lock_member(session, member_id)
     order = _member_order(session, member_id, order_id)
@@ -180,29 +179,19 @@ def check_in(session: Session, staff: User, booking_id: int, *, now: datetime) -
     """The member is here: the booking is consumed and the order completed."""
     booking = _staff_booking(session, staff, booking_id)
     booking.status, booking.closed_at = "checked_in", now
-    order = booking.order
-    order.status, order.closed_at = "completed", now
-    session.add(
-        OrderEvent(
-            order_id=order.id, status="completed", at=now, note=f"checked in at {staff.store.code}"
-        )
-    )
-    session.flush()
+    orders.complete(session, booking.order, now, f"checked in at {staff.store.code}")
     return booking
 
 
 def no_show(session: Session, staff: User, booking_id: int, *, now: datetime) -> Booking:
     """The member did not come: points kept or returned, by the no-show policy setting."""
-    from app.services import orders
 
     booking = _staff_booking(session, staff, booking_id)
     booking.status, booking.closed_at = "no_show", now
     if setting(session, "no_show_returns_points"):
         orders.release(session, booking.order, now, "no-show")
     else:
-        order = booking.order
-        order.status, order.closed_at = "completed", now
-        session.add(OrderEvent(order_id=order.id, status="completed", at=now, note="no-show"))
+        orders.complete(session, booking.order, now, "no-show")
     session.flush()
     return booking
 

@@ -8,8 +8,8 @@ from datetime import datetime
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from app.models import Gift, Member, Order, OrderEvent, Payment, StoreStock, User
-from app.services import bookings, catalog, ledger, member_code, purchases, redemption
+from app.models import Gift, Member, Order, Payment, StoreStock, User
+from app.services import bookings, catalog, ledger, member_code, orders, purchases, redemption
 from app.services.errors import RedeemError
 
 PHONE = re.compile(r"^1[3-9]\d{9}$")
@@ -144,14 +144,7 @@ def hand_over(
             )
         )
         order.paid_at = now
-    order.status, order.closed_at = "completed", now
-    session.add(
-        OrderEvent(
-            order_id=order.id, status="completed", at=now, note=f"handed over at {staff.store.code}"
-        )
-    )
-    session.flush()
-    return order
+    return orders.complete(session, order, now, f"handed over at {staff.store.code}")
 
 
 def counter_gifts(session: Session, store_id: int) -> list[StoreStock]:
@@ -210,11 +203,4 @@ def redeem_here(
         key=f"counter:{request_key}",
         now=now,
     )
-    order.status, order.closed_at = "completed", now
-    session.add(
-        OrderEvent(
-            order_id=order.id, status="completed", at=now, note=f"redeemed at {staff.store.code}"
-        )
-    )
-    session.flush()
-    return order
+    return orders.complete(session, order, now, f"redeemed at {staff.store.code}")

@@ -42,6 +42,14 @@ def _event(session: Session, order: Order, status: str, now: datetime, note: str
     session.add(OrderEvent(order_id=order.id, status=status, at=now, note=note))
 
 
+def complete(session: Session, order: Order, now: datetime, note: str) -> Order:
+    """Close an order as fulfilled (handed over, checked in, delivered), with its timeline entry."""
+    order.closed_at = now
+    _event(session, order, "completed", now, note)
+    session.flush()
+    return order
+
+
 def release(session: Session, order: Order, now: datetime, note: str) -> None:
     """Give back points (the exact lots), stock and codes, and close the order."""
     txn = ledger.find(session, f"order:{order.order_no}")

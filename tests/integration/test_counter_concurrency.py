@@ -1,40 +1,16 @@
 """Counter races on PostgreSQL with real threads: one hand-over per pickup, no overbooked slot."""
 
-import threading
-from concurrent.futures import ThreadPoolExecutor
-
 import pytest
 from sqlalchemy import func, select
 
 from app.extensions import db
 from app.models import Booking, Order, ServiceSlot, User
 from app.services import bookings, counter, ledger, redemption
-from app.services.errors import RedeemError
 from app.services.redemption import Checkout
 from tests import factories
+from tests.concurrency import race
 
 pytestmark = pytest.mark.postgres
-
-
-def _race(app, jobs):
-    """Run the callables at the same moment, each in its own app context; returns their outcomes."""
-    barrier = threading.Barrier(len(jobs))
-
-    def run(job):
-        with app.app_context():
-            barrier.wait(timeout=30)
-            try:
-                job()
-                db.session.commit()
-                return "ok"
-            except RedeemError as exc:
-                db.session.rollback()
-                return exc.code
-            finally:
-                db.session.remove()
-
-    with ThreadPoolExecutor(max_workers=len(jobs)) as pool:
-        return list(pool.map(run, jobs))
 
 
 def test_two_advisors_verifying_the_same_pickup_one_succeeds(app, session, make_member, now):
@@ -51,7 +27,7 @@ def test_two_advisors_verifying_the_same_pickup_one_succeeds(app, session, make_
             db.session, db.session.get(User, staff_id), code, cash_collected=False, now=now
         )
 
-    outcomes = _race(app, [verify(i) for i in ids])
+    outcomes = race(app, [verify(i) for i in ids])
     assert sorted(outcomes) == ["ok", "pickup_done"]
     session.expire_all()
     assert session.get(Order, order.id).status == "completed"
@@ -74,7 +50,7 @@ def test_ten_members_booking_a_slot_of_capacity_two(app, session, make_member, n
     def book(member_id, order_id):
         return lambda: bookings.book(db.session, member_id, order_id, slot_id, now=now)
 
-    outcomes = _race(app, [book(m, o) for m, o in pairs])
+    outcomes = race(app, [book(m, o) for m, o in pairs])
     assert outcomes.count("ok") == 2 and outcomes.count("slot_full") == 8
     session.expire_all()
     assert session.get(ServiceSlot, slot_id).booked == 2

@@ -1,7 +1,6 @@
 """Flash redemptions under a burst, with real threads on PostgreSQL: no oversell, limits hold."""
 
-import threading
-from concurrent.futures import ThreadPoolExecutor
+from functools import partial
 
 import pytest
 from sqlalchemy import func, select
@@ -10,34 +9,18 @@ from app.extensions import db
 from app.models import FlashEvent, Order
 from app.services import ledger, redemption
 from app.services.audit import audit
-from app.services.errors import RedeemError
 from tests import factories
+from tests.concurrency import race
 
 pytestmark = pytest.mark.postgres
 
 
 def _attempts(app, member_ids, event_id, now):
-    """Fire one redemption per member id at once; returns the outcomes."""
-    barrier = threading.Barrier(min(len(member_ids), 50))
-
-    def attempt(member_id):
-        with app.app_context():
-            try:
-                barrier.wait(timeout=30)
-            except threading.BrokenBarrierError:
-                pass
-            try:
-                redemption.redeem_flash(db.session, member_id, event_id, now=now)
-                db.session.commit()
-                return "ok"
-            except RedeemError as exc:
-                db.session.rollback()
-                return exc.code
-            finally:
-                db.session.remove()
-
-    with ThreadPoolExecutor(max_workers=50) as pool:
-        return list(pool.map(attempt, member_ids))
+    """One redemption per member id, all at once."""
+    return race(
+        app,
+        [partial(redemption.redeem_flash, db.session, m, event_id, now=now) for m in member_ids],
+    )
 
 
 def test_200_attempts_on_20_stock_make_exactly_20_orders(app, session, make_member, now):

@@ -13,7 +13,14 @@ from app.htmx import redirect_after_post, render
 from app.models import FlashEvent, Gift, Store
 from app.security import role_required
 from app.services import (
-    addresses, bookings, catalog, member_center, pricing, redemption, storefront, tiers,
+    addresses,
+    bookings,
+    catalog,
+    member_center,
+    pricing,
+    redemption,
+    storefront,
+    tiers,
 )
 from app.services.errors import RedeemError
 from app.timeutil import utcnow
@@ -78,7 +85,8 @@ def gift_page(
         split=split,
         total_points=gift.points_price * qty + (split.points_for_cash if split else 0),
         slot_days=bookings.day_slots(bookings.open_slots(db.session, gift.id, now))
-        if gift.kind == "service" else {},
+        if gift.kind == "service"
+        else {},
         gate_tier=(catalog.lowest_tier(db.session, gift).code if gift.tier_codes else ""),
         state=catalog.state(db.session, gift, member, now),
         tier_name=tier_name,
