@@ -11,6 +11,7 @@ from app.engine import reset_intent, set_read_only
 from app.extensions import db
 from app.i18n import LOCALE_NAMES, LOCALE_TAGS
 from app.services import ledger
+from app.services.counter import mask
 from app.timeutil import brand_tz, utcnow
 
 READ_METHODS = {"GET", "HEAD", "OPTIONS"}
@@ -77,5 +78,6 @@ def init_app(app) -> None:
     app.context_processor(_template_context)
     app.add_template_filter(points, "points")
     app.add_template_filter(yuan, "yuan")
+    app.add_template_filter(mask, "masked")
     app.register_error_handler(HTTPException, _error)
     app.add_url_rule("/healthz", "healthz", healthz)

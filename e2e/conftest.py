@@ -25,6 +25,7 @@ SECRET_KEY = "e2e-secret-key-not-for-production"
 POS_KEY = "demo-pos-key"
 DEMO_PASSWORD = "demo1234"
 DEVICE = "Pixel 7"
+TABLETS = ("Galaxy Tab S4 landscape", "iPad (gen 7) landscape")  # the first Playwright knows
 CHROMIUM_ARGS = [
     "--no-sandbox",
     "--disable-gpu",
@@ -237,6 +238,39 @@ def _log_in(page, identifier: str, password: str = DEMO_PASSWORD) -> None:
 def log_in():
     """log_in(page, identifier, password=demo1234): log in by the form, wait for the home page."""
     return _log_in
+
+
+@pytest.hookimpl(wrapper=True)
+def pytest_runtest_makereport(item: pytest.Item, call: pytest.CallInfo):
+    """Keep each phase's report on the item: the tablet fixture saves the traces of failures."""
+    report = yield
+    setattr(item, f"report_{report.when}", report)
+    return report
+
+
+@pytest.fixture
+def tablet(browser, playwright, base_url: str, request: pytest.FixtureRequest):
+    """A second browser context: a counter tablet in landscape, zh-CN, in Shanghai.
+
+    Separate from the Pixel 7 `page` (its own cookies), traced and kept under
+    e2e/artifacts/traces/ when the test fails, like pytest-playwright's own contexts.
+    """
+    name = next(n for n in TABLETS if n in playwright.devices)
+    device = {k: v for k, v in playwright.devices[name].items() if k != "default_browser_type"}
+    context = browser.new_context(
+        **device, base_url=base_url, locale="zh-CN", timezone_id="Asia/Shanghai"
+    )
+    context.tracing.start(screenshots=True, snapshots=True, sources=True)
+    yield context
+    call = getattr(request.node, "report_call", None)
+    if call is not None and call.failed:
+        traces = ARTIFACTS / "traces"
+        traces.mkdir(parents=True, exist_ok=True)
+        safe = re.sub(r"[^\w.-]+", "-", request.node.name)
+        context.tracing.stop(path=str(traces / f"{safe}-tablet.zip"))
+    else:
+        context.tracing.stop()
+    context.close()
 
 
 @pytest.fixture

@@ -86,6 +86,7 @@ class Booking(db.Model):
 
     slot: Mapped[ServiceSlot] = relationship()
     order: Mapped["Order"] = relationship()  # noqa: F821
+    member: Mapped["Member"] = relationship()  # noqa: F821
 
 
 class Benefit(db.Model):
