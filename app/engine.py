@@ -52,3 +52,9 @@ def set_read_only() -> object:
 def reset_intent(token) -> None:
     """Undo set_read_only."""
     _write_intent.reset(token)
+
+
+def writes_on_read(view):
+    """Mark a GET view that may write (e.g. closes overdue orders) so it begins IMMEDIATE."""
+    view.writes = True
+    return view

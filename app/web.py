@@ -1,6 +1,6 @@
 """Request plumbing shared by every page: read-only transactions, template context, errors."""
 
-from flask import jsonify, render_template, request
+from flask import current_app, jsonify, render_template, request
 from flask_babel import format_decimal, get_locale
 from flask_login import current_user
 from sqlalchemy import text
@@ -18,7 +18,8 @@ READ_METHODS = {"GET", "HEAD", "OPTIONS"}
 
 
 def _begin_request():
-    if request.method in READ_METHODS:
+    view = current_app.view_functions.get(request.endpoint)
+    if request.method in READ_METHODS and not getattr(view, "writes", False):
         request.environ["pointsmall.intent"] = set_read_only()
 
 
@@ -73,7 +74,9 @@ def healthz():
 
 def init_app(app) -> None:
     """Install the hooks, filters and routes."""
-    app.before_request(_begin_request)
+    # first of all hooks: loading the signed-in user is already a query, and on SQLite the
+    # transaction's kind (deferred for reads, IMMEDIATE for writes) is fixed by its first query
+    app.before_request_funcs.setdefault(None, []).insert(0, _begin_request)
     app.teardown_request(_end_request)
     app.context_processor(_template_context)
     app.add_template_filter(points, "points")

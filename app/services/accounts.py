@@ -113,7 +113,7 @@ def authenticate(
     max_failures: int,
     window: timedelta,
 ) -> User:
-    """The user for these credentials; Throttled or AccountError('credentials') otherwise."""
+    """The user for these credentials; Throttled or AccountError('credentials'); writes nothing."""
     since = now - window
     if (
         _failures(session, LoginAttempt.identifier, identifier, since) >= max_failures
@@ -124,10 +124,16 @@ def authenticate(
         select(User).where(or_(User.phone == identifier, User.staff_id == identifier))
     )
     if user is None or not user.active or not check_password(user, password):
-        session.add(LoginAttempt(identifier=identifier[:40], ip=ip[:45], at=now))
         raise AccountError("credentials")
-    session.execute(delete(LoginAttempt).where(LoginAttempt.identifier == identifier))
     return user
+
+
+def record_attempt(session: Session, identifier: str, ip: str, *, ok: bool, now: datetime) -> None:
+    """A failure counts towards the throttle; a success clears the identifier's failures."""
+    if ok:
+        session.execute(delete(LoginAttempt).where(LoginAttempt.identifier == identifier))
+    else:
+        session.add(LoginAttempt(identifier=identifier[:40], ip=ip[:45], at=now))
 
 
 def update_profile(

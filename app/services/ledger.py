@@ -316,6 +316,13 @@ def _expire_restored(session: Session, member_id: int, lots, key: str, now: date
 def expire(session: Session, as_of: datetime, *, now: datetime) -> int:
     """Expire every lot whose expiry is at or before `as_of`, set-based; safe to re-run."""
     due = and_(PointLot.remaining > 0, PointLot.expires_at <= as_of)
+    # Lock the members before their lots, the order every writer uses. Lots first deadlocks with
+    # a request that holds its member and spends or restores a due lot: the job's INSERT of the
+    # expiry transaction waits for that member row (its foreign-key check).
+    owners = select(PointLot.member_id).where(due)
+    session.execute(
+        select(Member.id).where(Member.id.in_(owners)).order_by(Member.id).with_for_update()
+    ).all()
     session.execute(select(PointLot.id).where(due).with_for_update()).all()
     entry_count = (
         select(func.count(LedgerEntry.id))

@@ -8,6 +8,7 @@ from sqlalchemy.exc import IntegrityError
 
 from app.blueprints.auth import bp
 from app.blueprints.auth.forms import MESSAGES, LanguageForm, LoginForm, RegisterForm, first_error
+from app.engine import read_only
 from app.extensions import db
 from app.htmx import redirect_after_post, render
 from app.security import safe_next, start_session
@@ -28,6 +29,36 @@ def _enter(user):
     return redirect_after_post(safe_next(request.args.get("next"), _home(user)), None)
 
 
+def _check_credentials(form: LoginForm):
+    """(user, None) or (None, message). The slow password check runs outside the write lock;
+    the attempt is then recorded in a short write of its own (a failure counts to the throttle)."""
+    identifier, ip, now, cfg = (
+        form.identifier.data.strip(),
+        request.remote_addr or "",
+        utcnow(),
+        current_app.config,
+    )
+    user, code = None, None
+    try:
+        with read_only():
+            user = accounts.authenticate(
+                db.session,
+                identifier,
+                form.password.data,
+                ip,
+                now=now,
+                max_failures=cfg["LOGIN_MAX_FAILURES"],
+                window=timedelta(minutes=cfg["LOGIN_WINDOW_MINUTES"]),
+            )
+    except accounts.AccountError as exc:
+        code = str(exc)
+    db.session.commit()  # end the read transaction before writing
+    if code != "throttled":
+        accounts.record_attempt(db.session, identifier, ip, ok=user is not None, now=now)
+    db.session.commit()
+    return user, MESSAGES[code] if code else None
+
+
 @bp.route("/login", methods=["GET", "POST"])
 def login():
     """Log in with phone number (members) or staff ID (staff) and password."""
@@ -35,21 +66,8 @@ def login():
         return redirect(_home(current_user))
     form, error = LoginForm(), None
     if form.validate_on_submit():
-        cfg = current_app.config
-        try:
-            user = accounts.authenticate(
-                db.session,
-                form.identifier.data.strip(),
-                form.password.data,
-                request.remote_addr or "",
-                now=utcnow(),
-                max_failures=cfg["LOGIN_MAX_FAILURES"],
-                window=timedelta(minutes=cfg["LOGIN_WINDOW_MINUTES"]),
-            )
-        except accounts.AccountError as exc:
-            db.session.commit()  # the failed attempt counts towards the throttle
-            error = MESSAGES[str(exc)]
-        else:
+        user, error = _check_credentials(form)
+        if user is not None:
             return _enter(user)
     error = error or first_error(form)
     return render(

@@ -7,6 +7,7 @@ from app.blueprints.auth.forms import first_error
 from app.blueprints.checkout import bp
 from app.blueprints.checkout.forms import AddressForm, CheckoutForm, redeem_message
 from app.blueprints.mall.routes import gift_page, tier_name
+from app.engine import writes_on_read
 from app.extensions import db
 from app.htmx import redirect_after_post, render
 from app.models import Gift
@@ -63,6 +64,7 @@ def _order_or_404(order_id: int):
 
 @bp.get("/orders")
 @role_required("member")
+@writes_on_read
 def order_list():
     """The member's orders, newest first."""
     items = orders.for_member(db.session, current_user.member.id, utcnow())
@@ -72,6 +74,7 @@ def order_list():
 
 @bp.get("/orders/<int:order_id>")
 @role_required("member")
+@writes_on_read
 def order(order_id: int):
     """One order: status timeline, pickup code, wallet codes, pay or cancel."""
     item = _order_or_404(order_id)
@@ -150,6 +153,7 @@ def cancel(order_id: int):
 
 @bp.get("/orders/<int:order_id>/pay")
 @role_required("member")
+@writes_on_read
 def pay(order_id: int):
     """The sandbox payment provider's page: pay or cancel."""
     item = _order_or_404(order_id)

@@ -9,7 +9,7 @@ from flask_login import current_user
 from app.blueprints.checkout.forms import CheckoutForm, redeem_message
 from app.blueprints.mall import bp
 from app.extensions import db
-from app.htmx import redirect_after_post, render
+from app.htmx import redirect_after_post, render, wants_fragment
 from app.models import FlashEvent, Gift, Store
 from app.security import role_required
 from app.services import (
@@ -158,8 +158,9 @@ def flash_redeem(event_id: int):
         )
     except RedeemError as exc:
         db.session.rollback()
-        return flash_page(
-            "flash_error", message=redeem_message(exc, tier_name), error_event=event_id
-        ), 409
+        message = redeem_message(exc, tier_name)
+        if wants_fragment():  # the losers of a burst get only the message: cheap under load
+            return render("mall/flash.html", "flash_error", message=message), 409
+        return flash_page(message=message), 409
     db.session.commit()
     return redirect_after_post(f"/orders/{order.id}")
