@@ -1,5 +1,6 @@
 """What the counter screen says after an action, in words the member can read across the counter."""
 
+from flask_babel import get_locale
 from flask_babel import gettext as _
 
 from app.services.errors import RedeemError
@@ -19,13 +20,13 @@ def success(action: str, result) -> str:
     if action == "pickup":
         return _(
             "Handed over: %(gift)s × %(qty)s. Order completed.",
-            gift=result.gift.name,
+            gift=result.gift.label(str(get_locale())),
             qty=result.qty,
         )
     if action == "redeem":
         return _(
             "Redeemed: %(gift)s × %(qty)s for %(points)s points.",
-            gift=result.gift.name,
+            gift=result.gift.label(str(get_locale())),
             qty=result.qty,
             points=f"{result.total_points:,}",
         )
