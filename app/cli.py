@@ -83,6 +83,19 @@ def orders_expire() -> None:
     click.echo(f"cancelled {count} unpaid order(s)")
 
 
+@orders_cli.command("refund")
+@click.argument("order_no")
+def orders_refund(order_no: str) -> None:
+    """Refund a fulfilled order whose gift came back: points (exact lots), stock and cash."""
+    try:
+        order = orders.refund(db.session, order_no, now=utcnow())
+    except (orders.OrderNotFound, orders.CannotCancel) as exc:
+        db.session.rollback()
+        raise click.ClickException(f"cannot refund {order_no}: {exc}") from exc
+    db.session.commit()
+    click.echo(f"refunded {order.order_no}: {order.total_points} points returned")
+
+
 def register(app: Flask) -> None:
     """Attach the command groups."""
     for group in (points_cli, demo_cli, apikeys_cli, tiers_cli, orders_cli):

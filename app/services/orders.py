@@ -50,11 +50,12 @@ def complete(session: Session, order: Order, now: datetime, note: str) -> Order:
     return order
 
 
-def release(session: Session, order: Order, now: datetime, note: str) -> None:
+def release(session: Session, order: Order, now: datetime, note: str,
+            status: str = "cancelled") -> None:
     """Give back points (the exact lots), stock and codes, and close the order."""
     txn = ledger.find(session, f"order:{order.order_no}")
     if txn is not None:
-        ledger.reverse(session, txn, f"cancel:{order.order_no}", now=now, memo=note)
+        ledger.reverse(session, txn, f"{status}:{order.order_no}", now=now, memo=note)
     model, row_id = (
         (FlashEvent, order.flash_event_id) if order.flash_event_id else (Gift, order.gift_id)
     )
@@ -71,7 +72,7 @@ def release(session: Session, order: Order, now: datetime, note: str) -> None:
     if payment is not None and payment.status in ("pending", "paid"):
         payment.status = "refunded" if payment.status == "paid" else "cancelled"
     order.closed_at = now
-    _event(session, order, "cancelled", now, note)
+    _event(session, order, status, now, note)
 
 
 def cancel(session: Session, member_id: int, order_id: int, *, now: datetime) -> Order:
@@ -84,6 +85,22 @@ def cancel(session: Session, member_id: int, order_id: int, *, now: datetime) ->
     if order.status not in CANCELLABLE:
         raise CannotCancel(status=order.status)
     release(session, order, now, "member")
+    return order
+
+
+def refund(session: Session, order_no: str, *, now: datetime, note: str = "returned") -> Order:
+    """Refund a fulfilled order (the gift came back): exact lots, stock and cash are returned.
+    Coupons and virtual codes were revealed at once, so those orders cannot be refunded."""
+    order = session.scalar(select(Order).where(Order.order_no == order_no))
+    if order is None:
+        raise OrderNotFound(order_no)
+    ledger.lock_member(session, order.member_id)
+    session.refresh(order)
+    if order.status == "refunded":
+        return order
+    if order.status != "completed" or order.delivery == "wallet":
+        raise CannotCancel(status=order.status)
+    release(session, order, now, note, status="refunded")
     return order
 
 

@@ -245,3 +245,11 @@ def test_service_redeemed_and_booked_in_one_step(shop, session):
     order = session.scalar(select(Order))
     assert order.status == "to_book" and session.get(type(slot), slot.id).booked == 1
     assert "Change the time" in client.get(f"/orders/{order.id}").get_data(as_text=True)
+
+
+def test_a_gift_not_yet_on_sale_counts_down(shop, session):
+    client, _, _ = shop
+    soon = factories.gift(session, name="Soon", listed_at=utcnow() + timedelta(days=2))
+    session.commit()
+    html = client.get(f"/gifts/{soon.id}").get_data(as_text=True)
+    assert "data-countdown" in html and "countdown.js" in html and "Not yet on sale" in html

@@ -270,3 +270,22 @@ def test_cancelled_flash_order_gives_the_unit_and_the_right_back(session, rich, 
     assert event.stock == 1 or session.get(type(event), event.id).stock == 1
     again = redemption.redeem_flash(session, rich.id, event.id, now=now)
     assert again.id != order.id and ledger.balance(session, rich.id, now) == 900
+
+
+def test_refund_of_a_fulfilled_order_returns_the_exact_lots_and_stock(session, rich, now):
+    from app.services import counter
+
+    gift = factories.gift(session, points_price=300, stock=2)
+    order = redeem(session, rich, gift, now)
+    counter.hand_over(session, factories.advisor(session), order.pickup_code,
+                      cash_collected=False, now=now)
+    with pytest.raises(orders.OrderNotFound):
+        orders.refund(session, "nope", now=now)
+    orders.refund(session, order.order_no, now=now)
+    orders.refund(session, order.order_no, now=now)  # twice is harmless
+    assert order.status == "refunded" and session.get(Gift, gift.id).stock == 2
+    assert ledger.balance(session, rich.id, now) == 1_000 and audit(session) == []
+    coupon = factories.gift(session, kind="coupon", stock=1, points_price=10)
+    done = redeem(session, rich, coupon, now, key="c")
+    with pytest.raises(CannotCancel):
+        orders.refund(session, done.order_no, now=now)

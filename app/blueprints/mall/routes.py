@@ -87,6 +87,7 @@ def gift_page(
         slot_days=bookings.day_slots(bookings.open_slots(db.session, gift.id, now))
         if gift.kind == "service"
         else {},
+        now=now,
         gate_tier=(catalog.lowest_tier(db.session, gift).code if gift.tier_codes else ""),
         state=catalog.state(db.session, gift, member, now),
         tier_name=tier_name,

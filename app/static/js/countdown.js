@@ -1,4 +1,4 @@
-// Flash countdowns from the server's clock: the page carries the server time, we keep the offset.
+// Countdowns (flash events, gifts not yet on sale) from the server's clock: the page carries the server time, we keep the offset.
 (function () {
   "use strict";
   var clock = document.getElementById("server-clock");
@@ -14,7 +14,7 @@
   function tick() {
     var now = Date.now() + offset;
     var reload = false;
-    document.querySelectorAll("[data-testid=flash-countdown]").forEach(function (el) {
+    document.querySelectorAll("[data-countdown]").forEach(function (el) {
       var starts = Date.parse(el.getAttribute("data-starts-at"));
       var ends = Date.parse(el.getAttribute("data-ends-at"));
       var target = now < starts ? starts : ends;
