@@ -37,8 +37,14 @@ def statements(dialect: str) -> list[str]:
     return [sql for t in APPEND_ONLY_TABLES for sql in sqlite_triggers(t)]
 
 
+_installed: set[int] = set()
+
+
 def install_on_create(metadata) -> None:
-    """Install the triggers whenever the schema is created outside migrations (tests)."""
+    """Install the triggers whenever the schema is created outside migrations (tests); once."""
+    if id(metadata) in _installed:  # every create_app calls this; one set of listeners is enough
+        return
+    _installed.add(id(metadata))
     table = metadata.tables["ledger_entries"]
     for dialect in ("postgresql", "sqlite"):
         for sql in statements(dialect):
