@@ -57,3 +57,5 @@ messages: install
 
 bench: install
 	$(BIN)/python bench/ledger.py
+	$(BIN)/python bench/flash.py
+	bash bench/lighthouse.sh
