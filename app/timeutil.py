@@ -5,7 +5,6 @@ from zoneinfo import ZoneInfo
 
 from flask import current_app, has_app_context
 
-UTC = UTC
 DEFAULT_TZ = "Asia/Shanghai"
 
 

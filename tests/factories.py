@@ -84,3 +84,23 @@ def slot(session, now, *, gift_item=None, store_code="SH001", hours=24, capacity
     session.add(result)
     session.flush()
     return result
+
+
+def buy(session, member, fen, at, order_no="o1", lines=None, category="skincare"):
+    """A paid POS order of `fen` at `at` (one line of `category` unless lines are given)."""
+    from app.services import purchases
+
+    if lines is None:
+        lines = [{"sku": "S", "category": category, "qty": 1, "paid_fen": fen}]
+    body = {"order_no": order_no, "fen": fen, "lines": lines}
+    return purchases.record_purchase(
+        session,
+        member,
+        order_no=order_no,
+        store_code="SH001",
+        paid_fen=fen,
+        paid_at=at,
+        lines=lines,
+        fingerprint=purchases.body_hash(body),
+        now=at,
+    ).order

@@ -8,32 +8,11 @@ from sqlalchemy import func, select
 from app.models import Campaign, CategoryMultiplier, EarningSetting, SignIn, Tier
 from app.services import earning, ledger, purchases
 from app.services.accounts import AccountError, update_profile
-
-UTC = UTC
+from tests.factories import buy
 
 
 def tier(session, code):
     return session.scalar(select(Tier).where(Tier.code == code))
-
-
-def buy(session, member, fen, at, order_no="o1", lines=None, category="skincare"):
-    lines = (
-        lines
-        if lines is not None
-        else [{"sku": "S", "category": category, "qty": 1, "paid_fen": fen}]
-    )
-    body = {"order_no": order_no, "fen": fen, "lines": lines}
-    return purchases.record_purchase(
-        session,
-        member,
-        order_no=order_no,
-        store_code="SH001",
-        paid_fen=fen,
-        paid_at=at,
-        lines=lines,
-        fingerprint=purchases.body_hash(body),
-        now=at,
-    ).order
 
 
 @pytest.mark.parametrize(

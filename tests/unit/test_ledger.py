@@ -10,8 +10,6 @@ from app.models import LedgerEntry, PointLot, PointSource, PointTransaction
 from app.services import ledger
 from app.services.audit import audit
 
-UTC = UTC
-
 
 def lots_of(session, member):
     return {

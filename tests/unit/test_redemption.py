@@ -21,8 +21,6 @@ from app.services.errors import (
 from app.services.redemption import Checkout
 from tests import factories
 
-UTC = UTC
-
 
 @pytest.fixture
 def rich(session, make_member, now):
@@ -277,8 +275,9 @@ def test_refund_of_a_fulfilled_order_returns_the_exact_lots_and_stock(session, r
 
     gift = factories.gift(session, points_price=300, stock=2)
     order = redeem(session, rich, gift, now)
-    counter.hand_over(session, factories.advisor(session), order.pickup_code,
-                      cash_collected=False, now=now)
+    counter.hand_over(
+        session, factories.advisor(session), order.pickup_code, cash_collected=False, now=now
+    )
     with pytest.raises(orders.OrderNotFound):
         orders.refund(session, "nope", now=now)
     orders.refund(session, order.order_no, now=now)

@@ -8,23 +8,7 @@ from sqlalchemy import select
 from app.models import PointLot, Tier, TierChange
 from app.services import ledger, purchases, tiers
 from app.services.audit import audit
-
-UTC = UTC
-
-
-def buy(session, member, fen, at, order_no="o1"):
-    body = {"order_no": order_no, "fen": fen}
-    return purchases.record_purchase(
-        session,
-        member,
-        order_no=order_no,
-        store_code="SH001",
-        paid_fen=fen,
-        paid_at=at,
-        lines=[],
-        fingerprint=purchases.body_hash(body),
-        now=at,
-    ).order
+from tests.factories import buy
 
 
 def refund(session, order_no, refund_no, fen, now):
