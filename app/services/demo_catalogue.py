@@ -220,34 +220,21 @@ def _gifts(session: Session, shelves: dict[str, Shelf], now: datetime) -> dict[s
 
 
 def load(session: Session, *, now: datetime) -> None:
-    """The demo catalogue, once."""
-    if session.scalar(select(Shelf.id).limit(1)):
-        return
+    """The demo catalogue once; later runs keep it alive (slots ahead, live and upcoming flash)."""
+    if not session.scalar(select(Shelf.id).limit(1)):
+        _build(session, now)
+    gifts = {g.names.get("en", g.name): g for g in session.scalars(select(Gift))}
+    _ensure_flash(session, gifts, now)
+    _ensure_slots(session, gifts, now)
+    session.flush()
+
+
+def _build(session: Session, now: datetime) -> None:
     shelves = _shelves(session)
     session.flush()
     gifts = _gifts(session, shelves, now)
     session.add_all(
         [
-            FlashEvent(
-                gift=gifts["Youth Serum 15 ml"],
-                title="精华体验装 限时兑",
-                points_price=500,
-                starts_at=now - timedelta(hours=1),
-                ends_at=now + timedelta(hours=5),
-                stock=50,
-                initial_stock=50,
-                per_member_limit=1,
-            ),
-            FlashEvent(
-                gift=gifts["Velvet Lipstick #520"],
-                title="唇膏 1 元秒兑",
-                points_price=800,
-                starts_at=now + timedelta(hours=20),
-                ends_at=now + timedelta(hours=26),
-                stock=20,
-                initial_stock=20,
-                per_member_limit=1,
-            ),
             CashRate(kind="weekly", name="会员日 Member day", points_per_yuan=10, weekday=2),
             CashRate(
                 kind="range",
@@ -267,35 +254,77 @@ def load(session: Session, *, now: datetime) -> None:
             HomeSection(kind="flash", sort=1, title="限时兑换", titles={"en": "Flash redemptions"}),
         ]
     )
-    _counter(session, gifts, now)
+    _counter(session, gifts)
     for sort, shelf in enumerate(shelves.values(), start=2):
         session.add(HomeSection(kind="shelf", sort=sort, shelf_id=shelf.id))
     session.flush()
 
 
-SLOT_TIMES = ((10, 0), (11, 30), (14, 0), (15, 30), (17, 0))
+def _ensure_flash(session: Session, gifts: dict[str, Gift], now: datetime) -> None:
+    """A live flash redemption and an upcoming one, whenever the demo is (re)loaded."""
+    live = select(FlashEvent.id).where(
+        FlashEvent.starts_at <= now, FlashEvent.ends_at > now, FlashEvent.stock > 0
+    )
+    if session.scalar(live.limit(1)) is None:
+        session.add(
+            FlashEvent(
+                gift=gifts["Youth Serum 15 ml"],
+                title="精华体验装 限时兑",
+                points_price=500,
+                starts_at=now - timedelta(hours=1),
+                ends_at=now + timedelta(hours=5),
+                stock=50,
+                initial_stock=50,
+            )
+        )
+    if session.scalar(select(FlashEvent.id).where(FlashEvent.starts_at > now).limit(1)) is None:
+        session.add(
+            FlashEvent(
+                gift=gifts["Velvet Lipstick #520"],
+                title="唇膏 限时秒兑",
+                points_price=800,
+                starts_at=now + timedelta(hours=20),
+                ends_at=now + timedelta(hours=26),
+                stock=20,
+                initial_stock=20,
+            )
+        )
 
 
-def _counter(session: Session, gifts: dict[str, Gift], now: datetime) -> None:
-    """Service slots for the coming days, counter stock at SH001, staff-verified benefits."""
-    stores = list(session.scalars(select(Store).order_by(Store.id)))
+def _ensure_slots(session: Session, gifts: dict[str, Gift], now: datetime) -> None:
+    """Bookable slots at the first two stores for today and the next three days."""
+    stores = list(session.scalars(select(Store).order_by(Store.id)))[:2]
     services = [g for g in gifts.values() if g.kind == "service"]
+    have = set(
+        session.execute(
+            select(ServiceSlot.gift_id, ServiceSlot.store_id, ServiceSlot.starts_at)
+        ).all()
+    )
     today = local_date(now)
     for offset in range(4):
         midnight = local_midnight(today + timedelta(days=offset))
-        for store in stores[:2]:
+        for store in stores:
             for gift in services:
                 for hour, minute in SLOT_TIMES:
                     start = midnight + timedelta(hours=hour, minutes=minute)
-                    session.add(
-                        ServiceSlot(
-                            gift_id=gift.id,
-                            store_id=store.id,
-                            starts_at=start,
-                            ends_at=start + timedelta(minutes=60),
-                            capacity=2,
+                    if (gift.id, store.id, start) not in have:
+                        session.add(
+                            ServiceSlot(
+                                gift_id=gift.id,
+                                store_id=store.id,
+                                starts_at=start,
+                                capacity=2,
+                                ends_at=start + timedelta(minutes=60),
+                            )
                         )
-                    )
+
+
+SLOT_TIMES = ((10, 0), (11, 30), (14, 0), (15, 30), (17, 0))
+
+
+def _counter(session: Session, gifts: dict[str, Gift]) -> None:
+    """Counter stock at SH001 and the staff-verified benefits."""
+    stores = list(session.scalars(select(Store).order_by(Store.id)))
     for name in ("Youth Serum 15 ml", "Velvet Lipstick #520", "Nourishing Cream 50 ml"):
         session.add(StoreStock(store_id=stores[0].id, gift_id=gifts[name].id, stock=10))
     session.add_all(

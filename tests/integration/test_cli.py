@@ -82,3 +82,23 @@ def test_apikeys_create_prints_a_key_stored_hashed(app, session):
     assert result.exit_code == 0 and key.startswith("pm_")
     stored = session.scalar(select(ApiKey))
     assert stored.key_hash != key and apikeys.check(session, key).id == stored.id
+
+
+def test_a_later_demo_load_keeps_a_live_and_an_upcoming_flash_and_slots(app, session):
+    from datetime import timedelta
+
+    from app.models import FlashEvent, ServiceSlot
+    from app.services import demo
+
+    now = utcnow()
+    demo.load(session, now=now)
+    slots = session.scalar(select(func.count(ServiceSlot.id)))
+    later = now + timedelta(days=3)
+    demo.load(session, now=later)
+    live = session.scalar(select(func.count(FlashEvent.id)).where(
+        FlashEvent.starts_at <= later, FlashEvent.ends_at > later))
+    upcoming = session.scalar(select(func.count(FlashEvent.id)).where(FlashEvent.starts_at > later))
+    assert live == 1 and upcoming == 1
+    assert session.scalar(select(func.count(ServiceSlot.id))) == slots + 3 * 2 * 2 * 5
+    demo.load(session, now=later)
+    assert session.scalar(select(func.count(ServiceSlot.id))) == slots + 3 * 2 * 2 * 5
