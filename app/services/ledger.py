@@ -51,6 +51,12 @@ def lock_member(session: Session, member_id: int) -> Member:
     return session.execute(stmt).scalar_one()
 
 
+def lock_members(session: Session, member_ids) -> None:
+    """Lock several members in id order, the order every multi-member writer uses (no deadlocks)."""
+    for member_id in sorted({m for m in member_ids if m is not None}):
+        lock_member(session, member_id)
+
+
 def expiry_for(source: PointSource, earned_at: datetime) -> datetime | None:
     """When points from `source` earned at `earned_at` expire, by the source's policy."""
     earned_on = local_date(earned_at)

@@ -53,7 +53,8 @@ def record_purchase(
     channel: str = "pos",
 ) -> Recorded:
     """Award purchase points and growth for a paid order; a replay returns the first result."""
-    ledger.lock_member(session, member.id)
+    # the referrer may be credited too: lock both in id order
+    ledger.lock_members(session, [member.id, member.referred_by_id])
     existing = session.scalar(select(PosOrder).where(PosOrder.order_no == order_no))
     if existing:
         if existing.body_hash != fingerprint:
@@ -116,7 +117,8 @@ def refund(
     order = session.scalar(select(PosOrder).where(PosOrder.order_no == order_no))
     if order is None:
         raise OrderNotFound(order_no)
-    member = ledger.lock_member(session, order.member_id)
+    member = session.get(Member, order.member_id)
+    ledger.lock_members(session, [member.id, member.referred_by_id])  # reloads member too
     session.refresh(order)
     done = session.scalar(select(PosRefund).where(PosRefund.refund_no == refund_no))
     if done:
