@@ -68,6 +68,14 @@ def _act(action: str, run, member: Member | None = None, target: str = ""):
     return result
 
 
+def _invalid(form) -> bool:
+    """Validate a counter form; an invalid one puts its first message on the banner."""
+    if form.validate_on_submit():
+        return False
+    flash(first_error(form), "error")
+    return True
+
+
 def _back():
     return redirect(url_for("counter.home"), 303)
 
@@ -96,8 +104,7 @@ def home():
 def lookup():
     """Find the member by exact phone number or current code (logged either way)."""
     form = LookupForm()
-    if not form.validate_on_submit():
-        flash(first_error(form), "error")
+    if _invalid(form):
         return _back()
     now = utcnow()
     member = counter.find(db.session, form.query.data, now)
@@ -156,8 +163,7 @@ def purchase():
 def pickup():
     """Verify a pickup code and hand the gift over (核销)."""
     form = PickupForm()
-    if not form.validate_on_submit():
-        flash(first_error(form), "error")
+    if _invalid(form):
         return _back()
     _act(
         "pickup",
@@ -179,8 +185,7 @@ def pickup():
 def redeem():
     """Redeem for the member at the counter, from this counter's stock."""
     form, member = RedeemHereForm(), _member()
-    if not form.validate_on_submit():
-        flash(first_error(form), "error")
+    if _invalid(form):
         return _back()
     _act(
         "redeem",
