@@ -6,8 +6,11 @@ import click
 from flask import Flask
 from flask.cli import AppGroup
 
+from app.demo import loader as demo
 from app.extensions import db
-from app.services import apikeys, audit, demo, ledger, orders, tiers
+from app.services.accounts import apikeys
+from app.services.mall import orders
+from app.services.points import audit, expiry, tiers
 from app.timeutil import local_midnight, utcnow
 
 points_cli = AppGroup("points", help="The points ledger.")
@@ -28,7 +31,7 @@ def _end_of(day: date | None) -> datetime:
 @click.option("--as-of", "as_of", type=click.DateTime(["%Y-%m-%d"]), help="brand-local date")
 def expire_command(as_of: datetime | None) -> None:
     """Write expiry entries for every lot expired by the end of that date (default: now)."""
-    count = ledger.expire(db.session, _end_of(as_of.date() if as_of else None), now=utcnow())
+    count = expiry.expire(db.session, _end_of(as_of.date() if as_of else None), now=utcnow())
     db.session.commit()
     click.echo(f"expired {count} lot(s)")
 

@@ -10,8 +10,8 @@ from app.brand import BRAND
 from app.engine import reset_intent, set_read_only
 from app.extensions import db
 from app.i18n import LOCALE_NAMES, LOCALE_TAGS
-from app.services import ledger
-from app.services.counter import mask
+from app.services.counter.counter import mask
+from app.services.points import balances
 from app.timeutil import brand_tz, utcnow
 
 READ_METHODS = {"GET", "HEAD", "OPTIONS"}
@@ -41,7 +41,7 @@ def _template_context() -> dict:
         "header_balance": None,
     }
     if current_user.is_authenticated and current_user.role == "member":
-        context["header_balance"] = ledger.balance(db.session, current_user.member.id, utcnow())
+        context["header_balance"] = balances.balance(db.session, current_user.member.id, utcnow())
     return context
 
 

@@ -97,8 +97,12 @@ def recreate_pg_database() -> str:
 
 def app_env(database_url: str) -> dict:
     """The environment every flask/gunicorn/python child runs with."""
-    env = {**os.environ, "DATABASE_URL": database_url, "SECRET_KEY": SECRET_KEY,
-           "PYTHONDONTWRITEBYTECODE": "1"}
+    env = {
+        **os.environ,
+        "DATABASE_URL": database_url,
+        "SECRET_KEY": SECRET_KEY,
+        "PYTHONDONTWRITEBYTECODE": "1",
+    }
     env.pop("FLASK_DEBUG", None)
     return env
 
@@ -133,11 +137,22 @@ class Server:
         self.proc: subprocess.Popen | None = None
 
     def __enter__(self) -> "Server":
-        args = [str(BIN / "gunicorn"), "-w", str(self.workers), "-b", f"{HOST}:{self.port}",
-                "--backlog", "2048", "--timeout", "120", "wsgi:app"]
+        args = [
+            str(BIN / "gunicorn"),
+            "-w",
+            str(self.workers),
+            "-b",
+            f"{HOST}:{self.port}",
+            "--backlog",
+            "2048",
+            "--timeout",
+            "120",
+            "wsgi:app",
+        ]
         with self.log.open("w") as out:
-            self.proc = subprocess.Popen(args, cwd=ROOT, env=self.env, stdout=out,
-                                         stderr=subprocess.STDOUT)
+            self.proc = subprocess.Popen(
+                args, cwd=ROOT, env=self.env, stdout=out, stderr=subprocess.STDOUT
+            )
         self._wait_healthy()
         return self
 
@@ -179,8 +194,15 @@ class Reply:
     ended: float
 
 
-def request(port: int, method: str, path: str, *, body: bytes | None = None,
-            headers: dict | None = None, timeout: float = REQUEST_TIMEOUT) -> Reply:
+def request(
+    port: int,
+    method: str,
+    path: str,
+    *,
+    body: bytes | None = None,
+    headers: dict | None = None,
+    timeout: float = REQUEST_TIMEOUT,
+) -> Reply:
     """One request on its own connection (gunicorn's sync workers close after each anyway)."""
     started = time.perf_counter()
     conn = http.client.HTTPConnection(HOST, port, timeout=timeout)
@@ -233,20 +255,26 @@ class Member:
 
     def redeem(self, event_id: int) -> Reply:
         """The one-tap flash redemption, as htmx sends it."""
-        return self.send("POST", f"/flash/{event_id}/redeem", {}, X_CSRFToken=self.csrf,
-                         HX_Request="true")
+        return self.send(
+            "POST", f"/flash/{event_id}/redeem", {}, X_CSRFToken=self.csrf, HX_Request="true"
+        )
 
     def no_op(self) -> Reply:
         """An authenticated, CSRF-checked POST that writes nothing to the database."""
-        return self.send("POST", "/lang", {"lang": "zh_Hans", "next": "/"},
-                         X_CSRFToken=self.csrf, HX_Request="true")
+        return self.send(
+            "POST",
+            "/lang",
+            {"lang": "zh_Hans", "next": "/"},
+            X_CSRFToken=self.csrf,
+            HX_Request="true",
+        )
 
 
 def meta_csrf(html: bytes) -> str:
     """The token of <meta name="csrf-token" content="…">."""
     marker = b'name="csrf-token" content="'
     start = html.index(marker) + len(marker)
-    return html[start:html.index(b'"', start)].decode()
+    return html[start : html.index(b'"', start)].decode()
 
 
 # ---------------------------------------------------------------- the storm
@@ -319,8 +347,10 @@ def bench_backend(name: str, database_url: str, args, workdir: Path) -> dict:
         print(f"[{name}] gunicorn -w {args.workers} on :{server.port}; logging in …", flush=True)
         login = burst(members, Member.log_in, args.login_concurrency)
         ready = [m for m, ok in zip(members, login.replies, strict=False) if ok is True]
-        print(f"[{name}] {len(ready)}/{len(members)} logged in in {login.wall:.1f}s; "
-              f"no-op round …", flush=True)
+        print(
+            f"[{name}] {len(ready)}/{len(members)} logged in in {login.wall:.1f}s; no-op round …",
+            flush=True,
+        )
         no_op = burst(ready, Member.no_op, args.concurrency)
         print(f"[{name}] redemption round …", flush=True)
         redeem = burst(ready, lambda m: m.redeem(event_id), args.concurrency)
@@ -330,24 +360,32 @@ def bench_backend(name: str, database_url: str, args, workdir: Path) -> dict:
 
 def summarise(name, args, login, ready, no_op, redeem, counts, log: Path) -> dict:
     """The figures of one backend."""
+
     def won(r: Reply) -> bool:
         return r.status == 200 and (r.headers.get("HX-Redirect") or "").startswith("/orders/")
 
     sold = [r for r in redeem.answered if won(r)]
     text = log.read_text(errors="replace")
     return {
-        "backend": name, "members": args.members, "stock": args.stock,
-        "logged_in": len(ready), "login_s": login.wall,
-        "successes": len(sold), "orders_in_db": counts["orders"],
-        "oversold": counts["orders"] - counts["initial_stock"], "stock_left": counts["stock_left"],
+        "backend": name,
+        "members": args.members,
+        "stock": args.stock,
+        "logged_in": len(ready),
+        "login_s": login.wall,
+        "successes": len(sold),
+        "orders_in_db": counts["orders"],
+        "oversold": counts["orders"] - counts["initial_stock"],
+        "stock_left": counts["stock_left"],
         "sold_out_409": redeem.count(lambda r: r.status == 409),
         "redeem_5xx": redeem.count(lambda r: r.status >= 500),
         "redeem_errors": len(redeem.replies) - len(redeem.answered),
         "other": redeem.count(lambda r: r.status not in (200, 409) and r.status < 500),
-        "p50_ms": redeem.percentile(0.50), "p95_ms": redeem.percentile(0.95),
+        "p50_ms": redeem.percentile(0.50),
+        "p95_ms": redeem.percentile(0.95),
         "redeem_rps": redeem.rate,
         "sold_out_after_s": (max(r.ended for r in sold) - redeem.released) if sold else 0.0,
-        "noop_rps": no_op.rate, "noop_p50_ms": no_op.percentile(0.50),
+        "noop_rps": no_op.rate,
+        "noop_p50_ms": no_op.percentile(0.50),
         "noop_p95_ms": no_op.percentile(0.95),
         "noop_5xx": no_op.count(lambda r: r.status >= 500),
         "noop_bad": no_op.count(lambda r: r.status != 303),
@@ -366,18 +404,25 @@ def print_table(row: dict) -> None:
 
     lines = [
         ("members logged in", f"{row['logged_in']}/{row['members']} in {row['login_s']:.1f}s"),
-        ("successes / stock", f"{row['successes']} / {row['stock']}  "
-                              f"({verdict(row['successes'] == row['stock'])})"),
+        (
+            "successes / stock",
+            f"{row['successes']} / {row['stock']}  ({verdict(row['successes'] == row['stock'])})",
+        ),
         ("orders in DB, stock left", f"{row['orders_in_db']}, {row['stock_left']}"),
         ("oversold (orders - stock)", f"{row['oversold']}  ({verdict(row['oversold'] == 0)})"),
         ("409 sold out / other 4xx", f"{row['sold_out_409']} / {row['other']}"),
         ("5xx / transport errors", f"{row['redeem_5xx']} / {row['redeem_errors']}"),
         ("redeem p50 / p95", f"{row['p50_ms']:.0f} ms / {row['p95_ms']:.0f} ms"),
-        ("redeem req/s", f"{row['redeem_rps']:.1f}  "
-                         f"(stock gone after {row['sold_out_after_s']:.2f}s)"),
-        ("no-op POST req/s", f"{row['noop_rps']:.1f}  (p50 {row['noop_p50_ms']:.0f} ms, "
-                             f"p95 {row['noop_p95_ms']:.0f} ms, 5xx {row['noop_5xx']}, "
-                             f"not-303 {row['noop_bad']})"),
+        (
+            "redeem req/s",
+            f"{row['redeem_rps']:.1f}  (stock gone after {row['sold_out_after_s']:.2f}s)",
+        ),
+        (
+            "no-op POST req/s",
+            f"{row['noop_rps']:.1f}  (p50 {row['noop_p50_ms']:.0f} ms, "
+            f"p95 {row['noop_p95_ms']:.0f} ms, 5xx {row['noop_5xx']}, "
+            f"not-303 {row['noop_bad']})",
+        ),
         ("redeem / no-op", f"{row['redeem_rps'] / row['noop_rps']:.2f}"),
         ("500s in the server log", ", ".join(f"{k} ×{v}" for k, v in errors.items()) or "none"),
         ("  of which 'database locked'", f"{row['locked_in_log']}"),
@@ -395,8 +440,12 @@ def main() -> int:
     parser.add_argument("--only", choices=("sqlite", "postgres"))
     parser.add_argument("--workers", type=int, default=4, help="gunicorn workers")
     parser.add_argument("--concurrency", type=int, default=200, help="client threads per burst")
-    parser.add_argument("--login-concurrency", type=int, default=32,
-                        help="client threads while logging in (argon2 is slow on purpose)")
+    parser.add_argument(
+        "--login-concurrency",
+        type=int,
+        default=32,
+        help="client threads while logging in (argon2 is slow on purpose)",
+    )
     args = parser.parse_args()
     rows = []
     with tempfile.TemporaryDirectory(prefix="bench-flash-") as tmp:
@@ -413,8 +462,9 @@ def main() -> int:
                 keep.parent.mkdir(exist_ok=True)
                 shutil.copyfile(workdir / f"gunicorn-{row['backend']}.log", keep)
                 print(f"\n{row['backend']}: gunicorn log with the tracebacks kept at {keep}")
-    good = all(r["successes"] == r["stock"] and r["oversold"] == 0 and r["redeem_5xx"] == 0
-               for r in rows)
+    good = all(
+        r["successes"] == r["stock"] and r["oversold"] == 0 and r["redeem_5xx"] == 0 for r in rows
+    )
     return 0 if good else 1
 
 

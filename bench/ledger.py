@@ -25,10 +25,11 @@ from sqlalchemy.exc import OperationalError  # noqa: E402
 
 from app import create_app  # noqa: E402
 from app.config import TestConfig, database_url  # noqa: E402
+from app.demo.defaults import seed_defaults  # noqa: E402
 from app.extensions import db  # noqa: E402
-from app.services import accounts, ledger  # noqa: E402
-from app.services.audit import audit  # noqa: E402
-from app.services.defaults import seed_defaults  # noqa: E402
+from app.services.accounts import accounts  # noqa: E402
+from app.services.points import balances, ledger
+from app.services.points.audit import audit  # noqa: E402
 from app.timeutil import utcnow  # noqa: E402
 
 RACERS = 20  # threads in the overdraw race: 20 spends of 10 against 100 points
@@ -132,7 +133,7 @@ def overdraw_race(app, member: int) -> tuple[int, int, int, int]:
     with ThreadPoolExecutor(max_workers=RACERS) as pool:
         won = sum(pool.map(spend, range(RACERS)))
     with app.app_context():
-        balance, problems = ledger.balance(db.session, member, utcnow()), len(audit(db.session))
+        balance, problems = balances.balance(db.session, member, utcnow()), len(audit(db.session))
         db.session.remove()
     return won, RACERS - won, balance, problems
 

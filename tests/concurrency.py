@@ -4,7 +4,7 @@ import threading
 from concurrent.futures import ThreadPoolExecutor
 
 from app.extensions import db
-from app.services.errors import RedeemError
+from app.services.mall.errors import RedeemError
 
 
 def race(app, jobs, workers: int = 50) -> list[str]:

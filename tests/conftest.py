@@ -13,9 +13,9 @@ from sqlalchemy import create_engine, text
 
 from app import create_app
 from app.config import TestConfig, database_url
+from app.demo.defaults import seed_defaults
 from app.extensions import db as _db
-from app.services import accounts
-from app.services.defaults import seed_defaults
+from app.services.accounts import accounts
 
 PG_URL = os.environ.get("TEST_DATABASE_URL", "")
 BACKEND = "postgresql" if PG_URL else "sqlite"

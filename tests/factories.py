@@ -88,7 +88,7 @@ def slot(session, now, *, gift_item=None, store_code="SH001", hours=24, capacity
 
 def buy(session, member, fen, at, order_no="o1", lines=None, category="skincare"):
     """A paid POS order of `fen` at `at` (one line of `category` unless lines are given)."""
-    from app.services import purchases
+    from app.services.points import purchases
 
     if lines is None:
         lines = [{"sku": "S", "category": category, "qty": 1, "paid_fen": fen}]

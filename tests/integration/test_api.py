@@ -13,7 +13,8 @@ from app.blueprints.api import routes
 from app.blueprints.api.openapi import DOCUMENT
 from app.blueprints.api.schemas import MAX_FEN, MAX_LINES
 from app.models import ApiKey, PointTransaction, PosOrder, PosRefund
-from app.services import apikeys, ledger, purchases, tiers
+from app.services.accounts import apikeys
+from app.services.points import balances, ledger, purchases, tiers
 
 KEY = "test-key"
 AUTH = {"Authorization": f"Bearer {KEY}"}
@@ -138,7 +139,7 @@ def test_an_order_awards_points_once(api, session, member, now, changes, points,
         "tier": tier,
     }
     conforms(response.json, "OrderResult")
-    assert ledger.balance(session, member.id, now) == points
+    assert balances.balance(session, member.id, now) == points
     assert earn_count(session, "A1") == (1 if points else 0)
 
 
@@ -160,7 +161,7 @@ def test_a_replay_answers_the_first_result_and_awards_nothing(api, session, memb
     again = api.post(ORDERS, json=body, headers=AUTH)
     assert (first.status_code, again.status_code) == (201, 200)
     assert again.json == first.json | {"balance": 100}
-    assert ledger.balance(session, member.id, now) == 100
+    assert balances.balance(session, member.id, now) == 100
     assert earn_count(session, "A1") == 1
     assert tiers.rolling_growth(session, member.id, now) == 123
 
@@ -185,8 +186,8 @@ def test_the_same_order_no_with_another_body_is_a_conflict(
     for field, value in changes.items():
         body = mutate(body, (field,), other.member_no if value == "other" else value)
     is_error(api.post(ORDERS, json=body, headers=AUTH), 409, "idempotency_conflict")
-    assert ledger.balance(session, member.id, now) == 123
-    assert ledger.balance(session, other.id, now) == 0
+    assert balances.balance(session, member.id, now) == 123
+    assert balances.balance(session, other.id, now) == 0
     assert earn_count(session, "A1") == 1
 
 
@@ -366,7 +367,7 @@ def test_refunds_reverse_the_refunded_share(api, session, member, now, steps):
                 "balance": balance,
             }
             conforms(response.json, "RefundResult")
-        assert ledger.balance(session, member.id, now) == balance
+        assert balances.balance(session, member.id, now) == balance
 
 
 def test_a_full_refund_takes_back_growth_too(api, session, member, now):
@@ -412,11 +413,11 @@ def test_refunding_a_later_order_keeps_the_referral_reward(api, session, make_me
     session.commit()
     api.post(ORDERS, json=order_body(referee, order_no="FIRST"), headers=AUTH)
     api.post(ORDERS, json=order_body(referee, order_no="LATER"), headers=AUTH)
-    assert ledger.balance(session, referrer.id, now) == 200
+    assert balances.balance(session, referrer.id, now) == 200
     assert refund(api, "LATER", "R1", 12_345).status_code == 201
-    assert ledger.balance(session, referrer.id, now) == 200
+    assert balances.balance(session, referrer.id, now) == 200
     assert refund(api, "FIRST", "R2", 12_345).status_code == 201
-    assert ledger.balance(session, referrer.id, now) == 0
+    assert balances.balance(session, referrer.id, now) == 0
 
 
 # --- member look-ups ----------------------------------------------------------------------------

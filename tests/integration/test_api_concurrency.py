@@ -8,7 +8,8 @@ from sqlalchemy import func, select
 
 from app.blueprints.api import routes
 from app.models import PointTransaction, PosOrder, PosRefund
-from app.services import apikeys, ledger
+from app.services.accounts import apikeys
+from app.services.points import balances
 
 pytestmark = pytest.mark.postgres
 
@@ -75,7 +76,7 @@ def test_fifty_tills_posting_one_order_award_it_once(tills, session, make_member
     assert answers[0][1]["points_awarded"] == 123
     assert count(session, PointTransaction.id, PointTransaction.idem_key == "purchase:C1") == 1
     assert count(session, PosOrder.id) == 1
-    assert ledger.balance(session, member.id, now) == 123
+    assert balances.balance(session, member.id, now) == 123
 
 
 def test_one_order_no_claimed_by_two_members_goes_to_one(tills, session, make_member, now):
@@ -90,8 +91,8 @@ def test_one_order_no_claimed_by_two_members_goes_to_one(tills, session, make_me
         assert (status in (200, 201)) == (index % 2 == winner), answers
     assert count(session, PosOrder.id) == 1
     assert count(session, PointTransaction.id, PointTransaction.idem_key == "purchase:C1") == 1
-    assert ledger.balance(session, members[winner].id, now) == 123
-    assert ledger.balance(session, members[1 - winner].id, now) == 0
+    assert balances.balance(session, members[winner].id, now) == 123
+    assert balances.balance(session, members[1 - winner].id, now) == 0
 
 
 def test_concurrent_refunds_never_exceed_what_was_paid(tills, client, session, make_member, now):
@@ -105,7 +106,7 @@ def test_concurrent_refunds_never_exceed_what_was_paid(tills, client, session, m
     assert Counter(status for status, _ in answers) == {201: 10, 422: THREADS - 10}, answers
     assert session.scalar(select(PosOrder.refunded_fen)) == 10_000
     assert count(session, PosRefund.id) == 10
-    assert ledger.balance(session, member.id, now) == 0
+    assert balances.balance(session, member.id, now) == 0
 
 
 def test_one_refund_posted_by_fifty_tills_reverses_once(tills, client, session, make_member, now):
@@ -116,4 +117,4 @@ def test_one_refund_posted_by_fifty_tills_reverses_once(tills, client, session, 
     assert Counter(status for status, _ in answers) == {201: 1, 200: THREADS - 1}, answers
     assert all(body == answers[0][1] for _, body in answers)
     assert count(session, PosRefund.id) == 1
-    assert ledger.balance(session, member.id, now) == 75
+    assert balances.balance(session, member.id, now) == 75

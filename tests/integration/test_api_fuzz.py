@@ -10,7 +10,7 @@ from hypothesis import strategies as st
 
 from app.blueprints.api import routes
 from app.blueprints.api.schemas import MAX_FEN
-from app.services import apikeys
+from app.services.accounts import apikeys
 
 ALLOWED = {200, 201, 400, 401, 404, 409, 422}
 AUTH = {"Authorization": "Bearer test-key"}

@@ -4,7 +4,8 @@ import pytest
 from sqlalchemy import func, select
 
 from app.models import LoginAttempt, Member, PointTransaction, Store, User
-from app.services import accounts, ledger
+from app.services.accounts import accounts
+from app.services.points import balances
 from app.timeutil import utcnow
 from tests.conftest import csrf_from
 
@@ -31,7 +32,7 @@ def test_register_creates_a_member_with_the_welcome_points(client, session):
     assert response.status_code == 303 and response.headers["Location"] == "/me"
     member = session.scalar(select(Member).join(User).where(User.phone == "13912345678"))
     assert member.tier.code == "base" and len(member.member_no) == 8
-    assert ledger.balance(session, member.id, utcnow()) == 100
+    assert balances.balance(session, member.id, utcnow()) == 100
     assert "argon2id" in member.user.password_hash
 
 

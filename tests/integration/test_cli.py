@@ -5,7 +5,8 @@ from datetime import timedelta
 from sqlalchemy import func, select, text
 
 from app.models import ApiKey, Member, PointTransaction, User
-from app.services import apikeys, ledger
+from app.services.accounts import apikeys
+from app.services.points import balances, ledger
 from app.timeutil import utcnow
 
 
@@ -37,7 +38,7 @@ def test_demo_load_members_adds_load_test_accounts(app, session):
     assert result.exit_code == 0
     member = session.scalar(select(Member).join(User).where(User.phone == "13900000003"))
     assert member.tier.code == "base" and member.birthday is None
-    assert ledger.balance(session, member.id, utcnow()) == 10_000
+    assert balances.balance(session, member.id, utcnow()) == 10_000
 
 
 def test_points_expire_is_safe_to_rerun(app, session, make_member):
@@ -87,16 +88,19 @@ def test_apikeys_create_prints_a_key_stored_hashed(app, session):
 def test_a_later_demo_load_keeps_a_live_and_an_upcoming_flash_and_slots(app, session):
     from datetime import timedelta
 
+    from app.demo import loader as demo
     from app.models import FlashEvent, ServiceSlot
-    from app.services import demo
 
     now = utcnow()
     demo.load(session, now=now)
     slots = session.scalar(select(func.count(ServiceSlot.id)))
     later = now + timedelta(days=3)
     demo.load(session, now=later)
-    live = session.scalar(select(func.count(FlashEvent.id)).where(
-        FlashEvent.starts_at <= later, FlashEvent.ends_at > later))
+    live = session.scalar(
+        select(func.count(FlashEvent.id)).where(
+            FlashEvent.starts_at <= later, FlashEvent.ends_at > later
+        )
+    )
     upcoming = session.scalar(select(func.count(FlashEvent.id)).where(FlashEvent.starts_at > later))
     assert live == 1 and upcoming == 1
     assert session.scalar(select(func.count(ServiceSlot.id))) == slots + 3 * 2 * 2 * 5

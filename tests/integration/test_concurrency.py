@@ -13,8 +13,8 @@ from app import create_app
 from app.config import TestConfig
 from app.extensions import db
 from app.models import PointLot, PointTransaction, SignIn
-from app.services import earning, ledger
-from app.services.audit import audit
+from app.services.points import balances, earning, expiry, ledger
+from app.services.points.audit import audit
 
 pytestmark = pytest.mark.postgres
 
@@ -78,7 +78,7 @@ def test_concurrent_spends_never_overdraw(session, pool_app, make_member, now):
     refused = [r for r in results if isinstance(r, ledger.InsufficientPoints)]
     assert results.count(-10) == 10 and len(refused) == 10
     assert all(r.available == 0 for r in refused)
-    assert ledger.balance(session, member, now) == 0
+    assert balances.balance(session, member, now) == 0
     assert audit(session) == []
 
 
@@ -97,7 +97,7 @@ def test_concurrent_sign_ins_count_once(session, pool_app, make_member, now):
     ).all()
     assert signins == 1
     assert [(t.kind, t.source, t.points) for t in earns] == [("earn", "signin", results[0].points)]
-    assert ledger.balance(session, member, now) == results[0].points
+    assert balances.balance(session, member, now) == results[0].points
     assert audit(session) == []
 
 
@@ -114,7 +114,7 @@ def test_one_key_from_many_threads_writes_once(session, pool_app, make_member, n
     ids = race(pool_app, 10, write)
     assert len(set(ids)) == 1 and isinstance(ids[0], int)
     assert session.scalar(select(func.count()).where(PointTransaction.idem_key == "same-key")) == 1
-    assert ledger.balance(session, member, now) == (130 if operation == "credit" else 70)
+    assert balances.balance(session, member, now) == (130 if operation == "credit" else 70)
     assert audit(session) == []
 
 
@@ -137,7 +137,7 @@ def expiry_job(app, as_of, now, pids: queue.Queue) -> int:
     with app.app_context():
         try:
             pids.put(db.session.scalar(text("SELECT pg_backend_pid()")))
-            count = ledger.expire(db.session, as_of, now=now)
+            count = expiry.expire(db.session, as_of, now=now)
             db.session.commit()
             return count
         finally:
@@ -182,5 +182,5 @@ def test_expiry_job_and_a_request_on_the_same_lot_do_not_deadlock(
             session.rollback()  # whatever happened, let the job go on
         assert job.result(timeout=WAIT) == expired
     assert session.get(PointLot, lot.id).remaining == 0
-    assert ledger.balance(session, member, job_now) == 0
+    assert balances.balance(session, member, job_now) == 0
     assert audit(session) == []

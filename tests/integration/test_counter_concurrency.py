@@ -5,8 +5,10 @@ from sqlalchemy import func, select
 
 from app.extensions import db
 from app.models import Booking, Order, ServiceSlot, User
-from app.services import bookings, counter, ledger, redemption
-from app.services.redemption import Checkout
+from app.services.counter import counter
+from app.services.mall import bookings, redemption
+from app.services.mall.redemption import Checkout
+from app.services.points import ledger
 from tests import factories
 from tests.concurrency import race
 

@@ -6,8 +6,11 @@ import pytest
 from sqlalchemy import select
 
 from app.models import Order, StaffAction, StoreStock, User
-from app.services import accounts, ledger, member_code, redemption
-from app.services.redemption import Checkout
+from app.services.accounts import accounts
+from app.services.counter import member_code
+from app.services.mall import redemption
+from app.services.mall.redemption import Checkout
+from app.services.points import balances, ledger
 from app.timeutil import utcnow
 from tests import factories
 from tests.conftest import csrf_from
@@ -68,10 +71,10 @@ def test_purchase_is_awarded_once_and_confirmed(advisor_client, session):
         client, csrf, "/counter/purchase", receipt_no="R-1", amount="1280.50", categories="skincare"
     ).get_data(as_text=True)
     assert "Receipt already recorded" in again
-    assert ledger.balance(session, member.id, utcnow()) == 3_280
+    assert balances.balance(session, member.id, utcnow()) == 3_280
     bad = post(client, csrf, "/counter/purchase", receipt_no="R-2", amount="12,80")
     assert 'data-testid="form-error"' in bad.get_data(as_text=True)
-    assert ledger.balance(session, member.id, utcnow()) == 3_280
+    assert balances.balance(session, member.id, utcnow()) == 3_280
 
 
 def test_pickup_hand_over_and_double_tap(advisor_client, session):
@@ -120,7 +123,7 @@ def test_redeem_at_the_counter_needs_the_code(advisor_client, session):
         client, csrf, "/counter/redeem", member_code=code, gift_id=gift.id, qty=1, request_key=key
     )
     assert "Redeemed" in ok.get_data(as_text=True)
-    assert ledger.balance(session, member.id, utcnow()) == 1_500
+    assert balances.balance(session, member.id, utcnow()) == 1_500
 
 
 def test_member_books_and_advisor_checks_in(advisor_client, session, app):

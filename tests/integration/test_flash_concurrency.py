@@ -7,8 +7,9 @@ from sqlalchemy import func, select
 
 from app.extensions import db
 from app.models import FlashEvent, Order
-from app.services import ledger, redemption
-from app.services.audit import audit
+from app.services.mall import redemption
+from app.services.points import balances, ledger
+from app.services.points.audit import audit
 from tests import factories
 from tests.concurrency import race
 
@@ -49,6 +50,6 @@ def test_one_member_firing_5_requests_at_limit_1_gets_exactly_1(app, session, ma
     session.commit()
     outcomes = _attempts(app, [member.id] * 5, event.id, now)
     assert sorted(outcomes) == ["limit", "limit", "limit", "limit", "ok"]
-    assert ledger.balance(session, member.id, now) == 900
+    assert balances.balance(session, member.id, now) == 900
     session.expire_all()
     assert session.get(FlashEvent, event.id).stock == 19

@@ -7,7 +7,8 @@ import pytest
 from sqlalchemy import func, select
 
 from app.models import Order
-from app.services import ledger, orders
+from app.services.mall import orders
+from app.services.points import balances, ledger
 from app.timeutil import utcnow
 from tests import factories
 
@@ -74,7 +75,7 @@ def test_redeem_by_htmx_redirects_and_fires_points_changed(shop, session, member
     order = session.scalar(select(Order))
     assert response.headers["HX-Redirect"] == f"/orders/{order.id}"
     assert response.headers["HX-Trigger"] == "points-changed"
-    assert ledger.balance(session, member_user.id, utcnow()) == 400
+    assert balances.balance(session, member_user.id, utcnow()) == 400
     page = client.get(f"/orders/{order.id}").get_data(as_text=True)
     assert 'data-testid="order-status"' in page and "Ready for pickup" in page
     assert re.search(r'data-testid="pickup-code">\d{8}<', page)
@@ -163,7 +164,7 @@ def test_cancel_returns_points(shop, session, member_user):
     )
     order = session.scalar(select(Order))
     client.post(f"/orders/{order.id}/cancel", data={"csrf_token": csrf})
-    assert ledger.balance(session, member_user.id, utcnow()) == 1_000
+    assert balances.balance(session, member_user.id, utcnow()) == 1_000
     assert "Cancelled" in client.get(f"/orders/{order.id}").get_data(as_text=True)
 
 
@@ -171,7 +172,7 @@ def test_another_members_order_is_404(shop, session, make_member):
     client, _, gifts = shop
     other = make_member()
     ledger.credit(session, other.id, "purchase", 1_000, "o", now=utcnow())
-    from app.services.redemption import Checkout, redeem
+    from app.services.mall.redemption import Checkout, redeem
 
     order = redeem(session, other.id, gifts["plain"].id, Checkout(request_key="x"), now=utcnow())
     session.commit()
@@ -198,7 +199,7 @@ def test_flash_board_and_one_tap(shop, session, member_user):
     assert stock.status_code == 286 and 'data-testid="flash-stock">0<' in stock.get_data(
         as_text=True
     )
-    assert ledger.balance(session, member_user.id, now) == 800
+    assert balances.balance(session, member_user.id, now) == 800
 
 
 def test_unpaid_orders_expire_lazily_on_the_orders_page(shop, session, member_user):
@@ -231,7 +232,7 @@ def test_unpaid_orders_expire_lazily_on_the_orders_page(shop, session, member_us
     orders_for = orders.expire_unpaid(session, utcnow() + timedelta(minutes=16))
     session.commit()
     assert orders_for == 1 and order.status == "cancelled"
-    assert ledger.balance(session, member_user.id, utcnow()) == 1_000
+    assert balances.balance(session, member_user.id, utcnow()) == 1_000
 
 
 def test_service_redeemed_and_booked_in_one_step(shop, session):
@@ -240,8 +241,10 @@ def test_service_redeemed_and_booked_in_one_step(shop, session):
     session.commit()
     page = client.get(f"/gifts/{slot.gift_id}").get_data(as_text=True)
     assert f'name="slot_id" value="{slot.id}"' in page
-    client.post(f"/gifts/{slot.gift_id}/redeem", data={
-        "csrf_token": csrf, "qty": 1, "slot_id": slot.id, "request_key": "svc"})
+    client.post(
+        f"/gifts/{slot.gift_id}/redeem",
+        data={"csrf_token": csrf, "qty": 1, "slot_id": slot.id, "request_key": "svc"},
+    )
     order = session.scalar(select(Order))
     assert order.status == "to_book" and session.get(type(slot), slot.id).booked == 1
     assert "Change the time" in client.get(f"/orders/{order.id}").get_data(as_text=True)

@@ -6,7 +6,8 @@ import pytest
 from sqlalchemy import func, select
 
 from app.models import SignIn
-from app.services import ledger, member_code
+from app.services.counter import member_code
+from app.services.points import balances, ledger
 from app.timeutil import utcnow
 
 HX = {"HX-Request": "true"}
@@ -41,7 +42,7 @@ def test_sign_in_by_htmx_returns_the_fragment_and_fires_points_changed(member_cl
     again = client.post("/me/signin", headers={**HX, "X-CSRFToken": csrf})
     assert again.status_code == 200
     assert session.scalar(select(func.count(SignIn.id))) == 1
-    assert ledger.balance(session, member.id, utcnow()) == 5
+    assert balances.balance(session, member.id, utcnow()) == 5
 
 
 def test_sign_in_without_javascript_redirects(member_client):
@@ -81,7 +82,7 @@ def test_profile_errors_are_shown_in_place(member_client, session):
     )
     assert ok.headers["HX-Trigger"] == "points-changed"
     assert "+50" in ok.get_data(as_text=True)
-    assert ledger.balance(session, member.id, utcnow()) == 50
+    assert balances.balance(session, member.id, utcnow()) == 50
 
 
 def test_history_filters_and_pages(member_client, session):

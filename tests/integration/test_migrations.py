@@ -7,9 +7,9 @@ from sqlalchemy import create_engine, func, select, text
 
 from app import create_app
 from app.config import TestConfig
+from app.demo.defaults import SETTINGS
 from app.extensions import db
 from app.models import CashRate, EarningSetting, PointSource, Tier
-from app.services.defaults import SETTINGS
 from tests.conftest import BACKEND, PG_URL
 
 

@@ -13,7 +13,8 @@ from urllib.parse import parse_qs, urlsplit
 import pytest
 from argon2 import PasswordHasher
 
-from app.services import accounts, demo
+from app.demo import loader as demo
+from app.services.accounts import accounts
 from app.timeutil import utcnow
 
 HTML_BUDGET = 14 * 1024  # bytes, gzip-compressed
@@ -166,8 +167,9 @@ def test_static_urls_are_fingerprinted_cached_for_a_year_and_gzipped(pages):
         for url, (status, headers, wire, plain) in page.static.items():
             where = f"{page.name}: {url}"
             assert status == 200, f"{where} answered {status}"
-            assert re.fullmatch(r"[0-9a-f]{8,}", parse_qs(urlsplit(url).query).get("v", [""])[0]), \
+            assert re.fullmatch(r"[0-9a-f]{8,}", parse_qs(urlsplit(url).query).get("v", [""])[0]), (
                 f"{where} has no ?v= fingerprint"
+            )
             cache = headers.get("Cache-Control", "")
             max_age = re.search(r"max-age=(\d+)", cache)
             assert max_age and int(max_age.group(1)) >= YEAR, f"{where}: Cache-Control {cache!r}"

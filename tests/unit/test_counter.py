@@ -6,8 +6,10 @@ import pytest
 from sqlalchemy import func, select
 
 from app.models import Benefit, EarningSetting, Order, StoreStock
-from app.services import benefits, bookings, counter, ledger, member_code, redemption
-from app.services.redemption import Checkout
+from app.services.counter import benefits, counter, member_code
+from app.services.mall import bookings, redemption
+from app.services.mall.redemption import Checkout
+from app.services.points import balances, ledger
 from tests import factories
 
 
@@ -41,7 +43,7 @@ def test_in_store_purchase_is_awarded_once_per_receipt(session, desk, now):
     )
     assert (first.replay, again.replay) == (False, True)
     assert first.order.points_awarded == 500 and first.order.channel == "counter"
-    assert ledger.balance(session, member.id, now) == 2_500
+    assert balances.balance(session, member.id, now) == 2_500
     with pytest.raises(counter.CounterError) as err:
         counter.record_purchase(
             session, staff, member, receipt_no="R1", paid_fen=1, categories=[], now=now
@@ -90,7 +92,7 @@ def test_hand_over_refusals(session, desk, now, setup, code):
         )
         pickup_code = order.pickup_code
         if setup == "cancelled":
-            from app.services import orders
+            from app.services.mall import orders
 
             orders.cancel(session, member.id, order.id, now=now)
     with pytest.raises(counter.CounterError) as err:
@@ -113,12 +115,12 @@ def test_redeem_here_needs_the_members_current_code_and_uses_counter_stock(sessi
         counter.redeem_here(session, staff, "123", gift.id, 1, request_key="a", now=now)
     code = member_code.code_for(member, now)
     order = counter.redeem_here(session, staff, code, gift.id, 1, request_key="a", now=now)
-    assert order.status == "completed" and ledger.balance(session, member.id, now) == 1_500
+    assert order.status == "completed" and balances.balance(session, member.id, now) == 1_500
     assert (
         counter.redeem_here(session, staff, code, gift.id, 1, request_key="a", now=now).id
         == order.id
     )
-    from app.services.errors import SoldOut
+    from app.services.mall.errors import SoldOut
 
     with pytest.raises(SoldOut):
         counter.redeem_here(session, staff, code, gift.id, 1, request_key="b", now=now)
@@ -178,7 +180,7 @@ def test_booking_capacity_reschedule_cutoff_and_cancel(session, desk, make_membe
         bookings.cancel(session, member.id, order.id, now=second.starts_at - timedelta(hours=1))
     bookings.cancel(session, member.id, order.id, now=now)
     assert order.status == "cancelled" and second.booked == 0
-    assert ledger.balance(session, member.id, now) == 2_000
+    assert balances.balance(session, member.id, now) == 2_000
 
 
 @pytest.mark.parametrize(
@@ -192,7 +194,7 @@ def test_check_in_and_no_show_policy(session, desk, now, policy, balance, status
     booking = bookings.book(session, member.id, order.id, slot.id, now=now)
     assert bookings.appointments(session, staff.store_id, now) == [booking]
     bookings.no_show(session, staff, booking.id, now=now)
-    assert (order.status, ledger.balance(session, member.id, now)) == (status, balance)
+    assert (order.status, balances.balance(session, member.id, now)) == (status, balance)
     with pytest.raises(bookings.BookingError):
         bookings.check_in(session, staff, booking.id, now=now)
 

@@ -6,8 +6,8 @@ import pytest
 from sqlalchemy import func, select
 
 from app.models import Campaign, CategoryMultiplier, EarningSetting, SignIn, Tier
-from app.services import earning, ledger, purchases
-from app.services.accounts import AccountError, update_profile
+from app.services.accounts.accounts import AccountError, update_profile
+from app.services.points import balances, earning, purchases
 from tests.factories import buy
 
 
@@ -101,7 +101,7 @@ def test_purchase_is_awarded_once_and_conflicts_are_refused(session, make_member
     member = make_member()
     first = buy(session, member, 10_000, now, "same")
     again = buy(session, member, 10_000, now, "same")
-    assert again.id == first.id and ledger.balance(session, member.id, now) == 100
+    assert again.id == first.id and balances.balance(session, member.id, now) == 100
     with pytest.raises(purchases.Conflict):
         buy(session, member, 20_000, now, "same")
 
@@ -116,7 +116,7 @@ def test_sign_in_once_per_brand_local_day(session, make_member):
     assert again.already and again.points == 5
     assert (next_day.streak, next_day.already) == (2, False)
     assert session.scalar(select(func.count(SignIn.id))) == 2
-    assert ledger.balance(session, member.id, late + timedelta(minutes=2)) == 10
+    assert balances.balance(session, member.id, late + timedelta(minutes=2)) == 10
 
 
 def test_streak_bonus_every_seventh_day_and_reset_after_a_gap(session, make_member, now):
@@ -157,16 +157,16 @@ def test_profile_completion_pays_once_and_birthday_is_set_once(session, make_mem
     assert update_profile(session, member, "林小满 2", date(1995, 6, 20), now=now) == 0
     with pytest.raises(AccountError, match="birthday_locked"):
         update_profile(session, member, "林小满", date(1990, 1, 1), now=now)
-    assert ledger.balance(session, member.id, now) == 50
+    assert balances.balance(session, member.id, now) == 50
 
 
 def test_referrer_is_rewarded_after_the_first_purchase_only(session, make_member, now):
     referrer = make_member()
     friend = make_member(referred_by=referrer)
-    assert ledger.balance(session, referrer.id, now) == 0
+    assert balances.balance(session, referrer.id, now) == 0
     buy(session, friend, 10_000, now, "f1")
     buy(session, friend, 10_000, now, "f2")
-    assert ledger.balance(session, referrer.id, now) == 200
+    assert balances.balance(session, referrer.id, now) == 200
 
 
 def test_full_refund_of_the_first_order_withdraws_the_referral(session, make_member, now):
@@ -176,9 +176,9 @@ def test_full_refund_of_the_first_order_withdraws_the_referral(session, make_mem
     purchases.refund(
         session, order_no="f1", refund_no="r1", refund_fen=4_000, fingerprint="a", now=now
     )
-    assert ledger.balance(session, referrer.id, now) == 200
+    assert balances.balance(session, referrer.id, now) == 200
     purchases.refund(
         session, order_no="f1", refund_no="r2", refund_fen=6_000, fingerprint="b", now=now
     )
-    assert ledger.balance(session, referrer.id, now) == 0
-    assert ledger.balance(session, friend.id, now) == 0
+    assert balances.balance(session, referrer.id, now) == 0
+    assert balances.balance(session, friend.id, now) == 0

@@ -7,8 +7,8 @@ from sqlalchemy import select, text
 from sqlalchemy.exc import DBAPIError, IntegrityError
 
 from app.models import LedgerEntry, PointLot, PointSource, PointTransaction
-from app.services import ledger
-from app.services.audit import audit
+from app.services.points import balances, expiry, ledger
+from app.services.points.audit import audit
 
 
 def lots_of(session, member):
@@ -47,7 +47,7 @@ def test_spending_takes_first_to_expire_first(session, make_member, now):
     ledger.credit(session, member.id, "signin", 30, "s1", now=now)
     ledger.debit(session, member.id, 50, "d1", now=now)
     assert lots_of(session, member) == {"purchase": 80, "signin": 0}
-    assert ledger.balance(session, member.id, now) == 80
+    assert balances.balance(session, member.id, now) == 80
     assert audit(session) == []
 
 
@@ -63,13 +63,13 @@ def test_overspend_is_refused_and_writes_nothing(session, make_member, now, have
     )
     if ok:
         ledger.debit(session, member.id, spend, "d", now=now)
-        assert ledger.balance(session, member.id, now) == have - spend
+        assert balances.balance(session, member.id, now) == have - spend
         return
     with pytest.raises(ledger.InsufficientPoints) as err:
         ledger.debit(session, member.id, spend, "d", now=now)
     assert err.value.shortfall == spend - have
     last = session.scalar(select(PointTransaction.id).order_by(PointTransaction.id.desc()).limit(1))
-    assert last == before and ledger.balance(session, member.id, now) == have
+    assert last == before and balances.balance(session, member.id, now) == have
 
 
 def test_replay_with_the_same_key_writes_once(session, make_member, now):
@@ -79,14 +79,14 @@ def test_replay_with_the_same_key_writes_once(session, make_member, now):
     spend = ledger.debit(session, member.id, 20, "s", now=now)
     assert again.id == first.id
     assert ledger.debit(session, member.id, 20, "s", now=now).id == spend.id
-    assert ledger.balance(session, member.id, now) == 50
+    assert balances.balance(session, member.id, now) == 50
 
 
 def test_expired_lots_are_not_spendable_before_the_job_runs(session, make_member, now):
     member = make_member()
     ledger.credit(session, member.id, "signin", 10, "old", now=now - timedelta(days=120))
     ledger.credit(session, member.id, "purchase", 5, "new", now=now)
-    assert ledger.balance(session, member.id, now) == 5
+    assert balances.balance(session, member.id, now) == 5
     with pytest.raises(ledger.InsufficientPoints):
         ledger.debit(session, member.id, 6, "d", now=now)
 
@@ -95,9 +95,9 @@ def test_pending_points_are_not_available_yet(session, make_member, now):
     session.get(PointSource, "purchase").pending_days = 7
     member = make_member()
     ledger.credit(session, member.id, "purchase", 40, "p", now=now)
-    assert ledger.balance(session, member.id, now) == 0
-    assert ledger.pending(session, member.id, now) == 40
-    assert ledger.balance(session, member.id, now + timedelta(days=7)) == 40
+    assert balances.balance(session, member.id, now) == 0
+    assert balances.pending(session, member.id, now) == 40
+    assert balances.balance(session, member.id, now + timedelta(days=7)) == 40
 
 
 def test_reversal_restores_the_exact_lots(session, make_member, now):
@@ -129,12 +129,12 @@ def test_claw_back_takes_what_is_there_and_the_rest_becomes_debt(session, make_m
     earn = ledger.credit(session, member.id, "purchase", 100, "p", now=now)
     ledger.debit(session, member.id, 80, "d", now=now)
     ledger.reverse(session, earn, "refund", now=now)
-    assert ledger.balance(session, member.id, now) == 0
+    assert balances.balance(session, member.id, now) == 0
     assert member.debt == 80
     ledger.credit(session, member.id, "purchase", 50, "p2", now=now)
-    assert member.debt == 30 and ledger.balance(session, member.id, now) == 0
+    assert member.debt == 30 and balances.balance(session, member.id, now) == 0
     ledger.credit(session, member.id, "purchase", 50, "p3", now=now)
-    assert member.debt == 0 and ledger.balance(session, member.id, now) == 20
+    assert member.debt == 0 and balances.balance(session, member.id, now) == 20
     assert audit(session) == []
 
 
@@ -145,13 +145,13 @@ def test_expire_job_is_set_based_and_idempotent(session, make_member, now):
         ledger.credit(session, m.id, "purchase", 7, f"p{m.id}", now=now)
     ledger.debit(session, members[0].id, 4, "d", now=now)
     as_of = now + timedelta(days=100)
-    assert ledger.expire(session, as_of, now=as_of) == 3
-    assert ledger.expire(session, as_of, now=as_of) == 0
+    assert expiry.expire(session, as_of, now=as_of) == 3
+    assert expiry.expire(session, as_of, now=as_of) == 0
     expired = session.scalars(
         select(PointTransaction.points).where(PointTransaction.kind == "expire")
     )
     assert sorted(expired) == [-10, -10, -6]
-    assert [ledger.balance(session, m.id, as_of) for m in members] == [7, 7, 7]
+    assert [balances.balance(session, m.id, as_of) for m in members] == [7, 7, 7]
     assert audit(session) == []
 
 
@@ -161,7 +161,7 @@ def test_expire_again_after_a_restore(session, make_member, now):
     spend = ledger.debit(session, member.id, 10, "d", now=now)
     ledger.reverse(session, spend, "r", now=now)  # back before expiry
     as_of = now + timedelta(days=100)
-    assert ledger.expire(session, as_of, now=as_of) == 1
+    assert expiry.expire(session, as_of, now=as_of) == 1
     assert audit(session) == []
 
 
@@ -170,7 +170,7 @@ def test_expiring_groups_by_last_usable_day(session, make_member, now):
     ledger.credit(session, member.id, "signin", 10, "a", now=now - timedelta(days=80))
     ledger.credit(session, member.id, "task", 5, "b", now=now - timedelta(days=80))
     ledger.credit(session, member.id, "purchase", 50, "c", now=now)
-    soon = ledger.expiring(session, member.id, now, days=30)
+    soon = balances.expiring(session, member.id, now, days=30)
     assert [(e.points, e.last_day.isoformat()) for e in soon] == [(15, "2026-06-25")]
 
 

@@ -19,11 +19,12 @@ from sqlalchemy import func, select
 
 from app import create_app
 from app.config import TestConfig
+from app.demo.defaults import POINT_SOURCES, seed_defaults
 from app.extensions import db
 from app.models import LedgerEntry, Member, PointLot, PointSource, PointTransaction
-from app.services import accounts, ledger
-from app.services.audit import audit
-from app.services.defaults import POINT_SOURCES, seed_defaults
+from app.services.accounts import accounts
+from app.services.points import balances, expiry, ledger
+from app.services.points.audit import audit
 from tests.conftest import _fresh_url
 
 START = datetime(2026, 6, 15, 2, 0, tzinfo=UTC)
@@ -347,11 +348,11 @@ class LedgerMachine(RuleBasedStateMachine):
     def run_expiry(self, end_of_day):
         """The expiry job as of now, or of tonight (`--as-of` today); a re-run does nothing."""
         as_of = self.model.end_of_day(self.clock) if end_of_day else self.clock
-        count = ledger.expire(self.session, as_of, now=self.clock)
+        count = expiry.expire(self.session, as_of, now=self.clock)
         assert count == self.model.expire(as_of)
         self.session.commit()
         before = self.snapshot()
-        assert ledger.expire(self.session, as_of, now=self.clock) == 0
+        assert expiry.expire(self.session, as_of, now=self.clock) == 0
         self.session.commit()
         assert self.snapshot() == before
 
@@ -365,7 +366,7 @@ class LedgerMachine(RuleBasedStateMachine):
             i: lot.remaining for i, lot in self.model.lots.items()
         }
         for member in self.members:
-            balance = ledger.balance(session, member, now)
+            balance = balances.balance(session, member, now)
             usable = sum(
                 lot.remaining
                 for lot in lots.values()
@@ -376,7 +377,7 @@ class LedgerMachine(RuleBasedStateMachine):
             debt = session.get(Member, member).debt
             assert balance == usable == self.model.balance(member, now) >= 0
             assert debt == self.model.debt[member] >= 0
-            assert ledger.pending(session, member, now) == self.model.pending(member, now)
+            assert balances.pending(session, member, now) == self.model.pending(member, now)
         session.commit()
 
 

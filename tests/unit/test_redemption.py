@@ -6,9 +6,8 @@ import pytest
 from sqlalchemy import func, select
 
 from app.models import CashRate, Gift, Order, Tier
-from app.services import catalog, ledger, orders, pricing, redemption
-from app.services.audit import audit
-from app.services.errors import (
+from app.services.mall import catalog, orders, pricing, redemption
+from app.services.mall.errors import (
     BadRequest,
     CannotCancel,
     LimitReached,
@@ -18,7 +17,9 @@ from app.services.errors import (
     SoldOut,
     TierTooLow,
 )
-from app.services.redemption import Checkout
+from app.services.mall.redemption import Checkout
+from app.services.points import balances, ledger
+from app.services.points.audit import audit
 from tests import factories
 
 
@@ -43,7 +44,7 @@ def test_pure_points_pickup_redemption(session, rich, now):
     assert (order.status, order.points, order.delivery) == ("to_pickup", 600, "pickup")
     assert len(order.pickup_code) == 8 and order.store.code == "SH001"
     assert gift.stock == 1 or session.get(Gift, gift.id).stock == 1
-    assert ledger.balance(session, rich.id, now) == 400
+    assert balances.balance(session, rich.id, now) == 400
     assert redeem(session, rich, gift, now, qty=2).id == order.id  # a double tap is one order
     assert audit(session) == []
 
@@ -76,7 +77,7 @@ def test_each_reason_refuses_and_writes_nothing(session, rich, now, fields, memb
         redeem(session, rich, gift, now)
     session.rollback()
     assert session.scalar(select(func.count(Order.id))) == 0
-    assert ledger.balance(session, rich.id, now) == 1_000
+    assert balances.balance(session, rich.id, now) == 1_000
 
 
 def test_gift_state_explains_the_call_to_action(session, rich, now):
@@ -148,7 +149,7 @@ def test_points_and_cash_at_the_member_day_rate(session, rich, now):
     assert (split.rate.points_per_yuan, split.max_yuan) == (10, 150)  # cap: half the cash
     order = redeem(session, rich, gift, now, delivery="pickup", yuan_by_points=50, expected_rate=10)
     assert (order.points_for_cash, order.cash_due_fen, order.cash_rate) == (500, 25_000, 10)
-    assert ledger.balance(session, rich.id, now) == 400
+    assert balances.balance(session, rich.id, now) == 400
 
 
 def test_a_changed_rate_is_refused(session, rich, now):
@@ -198,7 +199,7 @@ def test_shipping_with_cash_waits_for_payment_then_expires(session, rich, now):
     assert orders.expire_unpaid(session, now + timedelta(minutes=15)) == 1
     assert orders.expire_unpaid(session, now + timedelta(minutes=16)) == 0
     assert order.status == "cancelled" and session.get(Gift, gift.id).stock == 1
-    assert ledger.balance(session, rich.id, now) == 1_000
+    assert balances.balance(session, rich.id, now) == 1_000
 
 
 def test_sandbox_payment_moves_the_order_on(session, rich, now):
@@ -221,7 +222,7 @@ def test_cancel_returns_points_stock_and_is_idempotent(session, rich, now):
     order = redeem(session, rich, gift, now)
     orders.cancel(session, rich.id, order.id, now=now)
     orders.cancel(session, rich.id, order.id, now=now)
-    assert ledger.balance(session, rich.id, now) == 1_000
+    assert balances.balance(session, rich.id, now) == 1_000
     assert session.get(Gift, gift.id).stock == 2
     assert audit(session) == []
     coupon = factories.gift(session, kind="coupon", stock=1, points_price=10)
@@ -267,11 +268,11 @@ def test_cancelled_flash_order_gives_the_unit_and_the_right_back(session, rich, 
     orders.cancel(session, rich.id, order.id, now=now)
     assert event.stock == 1 or session.get(type(event), event.id).stock == 1
     again = redemption.redeem_flash(session, rich.id, event.id, now=now)
-    assert again.id != order.id and ledger.balance(session, rich.id, now) == 900
+    assert again.id != order.id and balances.balance(session, rich.id, now) == 900
 
 
 def test_refund_of_a_fulfilled_order_returns_the_exact_lots_and_stock(session, rich, now):
-    from app.services import counter
+    from app.services.counter import counter
 
     gift = factories.gift(session, points_price=300, stock=2)
     order = redeem(session, rich, gift, now)
@@ -283,7 +284,7 @@ def test_refund_of_a_fulfilled_order_returns_the_exact_lots_and_stock(session, r
     orders.refund(session, order.order_no, now=now)
     orders.refund(session, order.order_no, now=now)  # twice is harmless
     assert order.status == "refunded" and session.get(Gift, gift.id).stock == 2
-    assert ledger.balance(session, rich.id, now) == 1_000 and audit(session) == []
+    assert balances.balance(session, rich.id, now) == 1_000 and audit(session) == []
     coupon = factories.gift(session, kind="coupon", stock=1, points_price=10)
     done = redeem(session, rich, coupon, now, key="c")
     with pytest.raises(CannotCancel):

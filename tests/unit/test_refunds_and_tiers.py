@@ -6,8 +6,8 @@ import pytest
 from sqlalchemy import select
 
 from app.models import PointLot, Tier, TierChange
-from app.services import ledger, purchases, tiers
-from app.services.audit import audit
+from app.services.points import balances, ledger, purchases, tiers
+from app.services.points.audit import audit
 from tests.factories import buy
 
 
@@ -39,7 +39,7 @@ def test_refunds_reverse_the_refunded_share(
     for i, fen in enumerate(refunds):
         refund(session, "o1", f"r{i}", fen, now)
     assert order.points_reversed == reversed_points
-    assert ledger.balance(session, member.id, now) == balance
+    assert balances.balance(session, member.id, now) == balance
     assert audit(session) == []
 
 
@@ -54,7 +54,7 @@ def test_refund_replays_and_limits(session, make_member, now):
         refund(session, "o1", "r2", 5_001, now)
     with pytest.raises(purchases.OrderNotFound):
         refund(session, "nope", "r3", 1, now)
-    assert ledger.balance(session, member.id, now) == 50
+    assert balances.balance(session, member.id, now) == 50
 
 
 def test_refund_of_spent_points_creates_a_debt_settled_by_the_next_credit(
@@ -64,9 +64,9 @@ def test_refund_of_spent_points_creates_a_debt_settled_by_the_next_credit(
     buy(session, member, 10_000, now, "o1")
     ledger.debit(session, member.id, 90, "gift", now=now)
     refund(session, "o1", "r1", 10_000, now)
-    assert (ledger.balance(session, member.id, now), member.debt) == (0, 90)
+    assert (balances.balance(session, member.id, now), member.debt) == (0, 90)
     buy(session, member, 20_000, now, "o2")
-    assert (ledger.balance(session, member.id, now), member.debt) == (110, 0)
+    assert (balances.balance(session, member.id, now), member.debt) == (110, 0)
     assert audit(session) == []
 
 

@@ -4,7 +4,7 @@ from app.blueprints.admin import bp
 from app.extensions import db
 from app.htmx import render
 from app.security import role_required
-from app.services import analytics
+from app.services.analytics import overview
 from app.timeutil import utcnow
 
 
@@ -12,4 +12,4 @@ from app.timeutil import utcnow
 @role_required("operator")
 def home():
     """The console home: the points totals at a glance."""
-    return render("admin/home.html", "content", totals=analytics.totals(db.session, utcnow()))
+    return render("admin/home.html", "content", totals=overview.totals(db.session, utcnow()))

@@ -7,7 +7,7 @@ from sqlalchemy.orm import Session
 
 from app.blueprints.api.schemas import LIMITS, is_text
 from app.models import Member, PosOrder, PosRefund, User
-from app.services import ledger, purchases, tiers
+from app.services.points import balances, purchases, tiers
 
 EXPIRING_DAYS = 90  # the member look-up lists points expiring within this many days
 
@@ -39,7 +39,7 @@ def order(session: Session, order: PosOrder, now: datetime) -> dict:
     return {
         "order_no": order.order_no,
         "points_awarded": order.points_awarded,
-        "balance": ledger.balance(session, member.id, now),
+        "balance": balances.balance(session, member.id, now),
         "tier": member.tier.code,
     }
 
@@ -52,7 +52,7 @@ def refund(session: Session, order: PosOrder, refund_no: str, now: datetime) -> 
         "order_no": order.order_no,
         "refund_no": refund_no,
         "points_reversed": done.points_reversed,
-        "balance": ledger.balance(session, member.id, now),
+        "balance": balances.balance(session, member.id, now),
         "tier": member.tier.code,
     }
 
@@ -62,12 +62,12 @@ def member(session: Session, member: Member, now: datetime) -> dict:
     return {
         "member_no": member.member_no,
         "phone": member.user.phone,
-        "balance": ledger.balance(session, member.id, now),
+        "balance": balances.balance(session, member.id, now),
         "tier": member.tier.code,
         "growth": tiers.rolling_growth(session, member.id, now),
         "expiring": [
             {"points": item.points, "expires_on": item.last_day.isoformat()}
-            for item in ledger.expiring(session, member.id, now, days=EXPIRING_DAYS)
+            for item in balances.expiring(session, member.id, now, days=EXPIRING_DAYS)
         ],
     }
 

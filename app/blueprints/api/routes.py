@@ -6,7 +6,8 @@ from sqlalchemy.exc import IntegrityError
 from app.blueprints.api import bp, results, schemas
 from app.blueprints.api.openapi import DOCUMENT
 from app.extensions import db
-from app.services import apikeys, purchases
+from app.services.accounts import apikeys
+from app.services.points import purchases
 from app.timeutil import utcnow
 
 # domain error -> (status, error code, message template)

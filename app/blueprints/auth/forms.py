@@ -6,7 +6,7 @@ from wtforms import PasswordField, StringField
 from wtforms.validators import AnyOf, DataRequired, EqualTo, Length, Optional, Regexp
 
 from app.i18n import LOCALE_NAMES
-from app.services.accounts import PHONE_RE
+from app.services.accounts.accounts import PHONE_RE
 
 MESSAGES = {
     "phone_invalid": _l("Enter an 11-digit mainland mobile number, e.g. 13800000000."),

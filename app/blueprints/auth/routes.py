@@ -12,7 +12,7 @@ from app.engine import read_only
 from app.extensions import db
 from app.htmx import redirect_after_post, render
 from app.security import safe_next, start_session
-from app.services import accounts
+from app.services.accounts import accounts
 from app.timeutil import utcnow
 
 HOMES = {"member": "member.me", "advisor": "counter.home", "operator": "admin.home"}

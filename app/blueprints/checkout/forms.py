@@ -6,8 +6,8 @@ from flask_wtf import FlaskForm
 from wtforms import HiddenField, IntegerField, StringField
 from wtforms.validators import AnyOf, InputRequired, Length, NumberRange, Optional, Regexp
 
-from app.services.accounts import PHONE_RE
-from app.services.errors import RedeemError
+from app.services.accounts.accounts import PHONE_RE
+from app.services.mall.errors import RedeemError
 
 
 class CheckoutForm(FlaskForm):

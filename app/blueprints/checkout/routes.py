@@ -12,9 +12,10 @@ from app.extensions import db
 from app.htmx import redirect_after_post, render
 from app.models import Gift
 from app.security import role_required
-from app.services import addresses, bookings, member_code, orders, redemption
-from app.services.errors import RedeemError
-from app.services.redemption import Checkout
+from app.services.counter import member_code
+from app.services.mall import addresses, bookings, orders, redemption
+from app.services.mall.errors import RedeemError
+from app.services.mall.redemption import Checkout
 from app.timeutil import utcnow
 
 

@@ -3,7 +3,7 @@
 from flask_babel import get_locale
 from flask_babel import gettext as _
 
-from app.services.errors import RedeemError
+from app.services.mall.errors import RedeemError
 
 
 def success(action: str, result) -> str:

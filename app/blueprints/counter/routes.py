@@ -19,8 +19,9 @@ from app.extensions import db
 from app.htmx import render
 from app.models import Member
 from app.security import role_required
-from app.services import benefits, bookings, counter, staff_log
-from app.services.errors import RedeemError
+from app.services.counter import benefits, counter, staff_log
+from app.services.mall import bookings
+from app.services.mall.errors import RedeemError
 from app.timeutil import utcnow
 
 MEMBER_KEY = "counter_member"

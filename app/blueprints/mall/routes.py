@@ -12,17 +12,9 @@ from app.extensions import db
 from app.htmx import redirect_after_post, render, wants_fragment
 from app.models import FlashEvent, Gift, Store
 from app.security import role_required
-from app.services import (
-    addresses,
-    bookings,
-    catalog,
-    member_center,
-    pricing,
-    redemption,
-    storefront,
-    tiers,
-)
-from app.services.errors import RedeemError
+from app.services.mall import addresses, bookings, catalog, pricing, redemption, storefront
+from app.services.mall.errors import RedeemError
+from app.services.points import member_center, tiers
 from app.timeutil import utcnow
 
 KINDS = ("physical", "coupon", "virtual", "service")

@@ -9,7 +9,9 @@ from app.blueprints.member.forms import ActionForm, ProfileForm
 from app.extensions import db
 from app.htmx import render, trigger, wants_fragment
 from app.security import current_member, role_required
-from app.services import accounts, earning, ledger, member_center, member_code
+from app.services.accounts import accounts
+from app.services.counter import member_code
+from app.services.points import balances, earning, member_center
 from app.timeutil import utcnow
 
 
@@ -80,7 +82,7 @@ def profile():
 @role_required("member")
 def balance():
     """The available balance as digits, for every points-balance badge to refresh itself."""
-    value = ledger.balance(db.session, current_member().id, utcnow())
+    value = balances.balance(db.session, current_member().id, utcnow())
     return render("member/_balance.html", "digits", value=value)
 
 

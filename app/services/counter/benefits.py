@@ -8,7 +8,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from app.models import Benefit, BenefitUse, Member, User
-from app.services.errors import RedeemError
+from app.services.mall.errors import RedeemError
 from app.timeutil import local_date
 
 

@@ -9,8 +9,10 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from app.models import Gift, Member, Order, Payment, StoreStock, User
-from app.services import bookings, catalog, ledger, member_code, orders, purchases, redemption
-from app.services.errors import RedeemError
+from app.services.counter import member_code
+from app.services.mall import bookings, catalog, orders, redemption
+from app.services.mall.errors import RedeemError
+from app.services.points import balances, ledger, purchases
 
 PHONE = re.compile(r"^1[3-9]\d{9}$")
 
@@ -63,8 +65,8 @@ def card(session: Session, member: Member, store_id: int, now: datetime) -> Memb
         member=member,
         masked_phone=mask(member.user.phone),
         pickups=pickups,
-        balance=ledger.balance(session, member.id, now),
-        expiring=ledger.expiring(session, member.id, now, days=30),
+        balance=balances.balance(session, member.id, now),
+        expiring=balances.expiring(session, member.id, now, days=30),
         appointments=bookings.for_member_at_store(session, member.id, store_id, now),
     )
 

@@ -7,7 +7,8 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from app.models import LedgerEntry, Member, Order, PointLot, PointTransaction, SignIn
-from app.services import bookings, earning, ledger, tiers
+from app.services.mall import bookings
+from app.services.points import balances, earning, tiers
 from app.timeutil import last_valid_day
 
 PAGE_SIZE = 20
@@ -27,7 +28,7 @@ class Overview:
     pending: int
     debt: int
     progress: tiers.Progress
-    expiring: list[ledger.Expiring]
+    expiring: list[balances.Expiring]
     expiring_total: int
     signin: SignIn | None
     behaviour_left: int
@@ -45,11 +46,11 @@ class HistoryRow:
 
 def overview(session: Session, member: Member, now: datetime) -> Overview:
     """The member center's figures, as of now."""
-    expiring = ledger.expiring(session, member.id, now, days=30)
+    expiring = balances.expiring(session, member.id, now, days=30)
     cap = earning.setting(session, "behaviour_monthly_cap")
     return Overview(
-        balance=ledger.balance(session, member.id, now),
-        pending=ledger.pending(session, member.id, now),
+        balance=balances.balance(session, member.id, now),
+        pending=balances.pending(session, member.id, now),
         debt=member.debt,
         progress=tiers.progress(session, member, now),
         expiring=expiring,

@@ -6,9 +6,10 @@ from sqlalchemy import select, update
 from sqlalchemy.orm import Session
 
 from app.models import Booking, Order, OrderEvent, ServiceSlot, User
-from app.services import ledger, orders
-from app.services.earning import setting
-from app.services.errors import RedeemError
+from app.services.mall import orders
+from app.services.mall.errors import RedeemError
+from app.services.points import ledger
+from app.services.points.earning import setting
 from app.timeutil import local_date, local_midnight
 
 

@@ -10,7 +10,7 @@ from sqlalchemy import delete, func, or_, select
 from sqlalchemy.orm import Session
 
 from app.models import LoginAttempt, Member, Tier, User
-from app.services import earning
+from app.services.points import earning
 
 PHONE_RE = re.compile(r"^1[3-9]\d{9}$")
 REFERRAL_ALPHABET = "ABCDEFGHJKLMNPQRSTUVWXYZ23456789"

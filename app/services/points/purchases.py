@@ -9,7 +9,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from app.models import Member, PointLot, PosOrder, PosRefund
-from app.services import earning, ledger, tiers
+from app.services.points import earning, ledger, tiers
 
 
 class Conflict(Exception):

@@ -4,15 +4,14 @@ Every write locks the member's row first, is idempotent on its key, and never co
 the request or CLI command that called it commits once.
 """
 
-from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 
-from sqlalchemy import String, and_, cast, func, insert, literal, or_, select, update
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from app.models import LedgerEntry, Member, PointLot, PointSource, PointTransaction
-from app.models.types import UTCDateTime
-from app.timeutil import last_valid_day, local_date, local_midnight
+from app.services.points.balances import usable
+from app.timeutil import local_date, local_midnight
 
 
 class LedgerError(Exception):
@@ -30,14 +29,6 @@ class InsufficientPoints(LedgerError):
 
 class AlreadyReversed(LedgerError):
     """The transaction has been reversed before (under another key)."""
-
-
-@dataclass(frozen=True)
-class Expiring:
-    """Points that stop being usable after `last_day` (brand-local)."""
-
-    points: int
-    last_day: date
 
 
 def lock_member(session: Session, member_id: int) -> Member:
@@ -72,10 +63,6 @@ def find(session: Session, key: str) -> PointTransaction | None:
     return session.scalar(select(PointTransaction).where(PointTransaction.idem_key == key))
 
 
-def _usable(now: datetime):
-    return or_(PointLot.expires_at.is_(None), PointLot.expires_at > now)
-
-
 def _spendable_lots(session: Session, member_id: int, now: datetime, exclude=()) -> list[PointLot]:
     stmt = (
         select(PointLot)
@@ -83,7 +70,7 @@ def _spendable_lots(session: Session, member_id: int, now: datetime, exclude=())
             PointLot.member_id == member_id,
             PointLot.remaining > 0,
             PointLot.available_at <= now,
-            _usable(now),
+            usable(now),
             PointLot.id.not_in(exclude),
         )
         .order_by(PointLot.expires_at.asc().nulls_last(), PointLot.earned_at, PointLot.id)
@@ -240,7 +227,7 @@ def claw_back(
         preferred = list(
             session.scalars(
                 select(PointLot)
-                .where(PointLot.id.in_(prefer_lots), PointLot.remaining > 0, _usable(now))
+                .where(PointLot.id.in_(prefer_lots), PointLot.remaining > 0, usable(now))
                 .order_by(PointLot.id)
                 .with_for_update()
             )
@@ -317,109 +304,3 @@ def _expire_restored(session: Session, member_id: int, lots, key: str, now: date
                 now,
                 source=lot.source,
             )
-
-
-def expire(session: Session, as_of: datetime, *, now: datetime) -> int:
-    """Expire every lot whose expiry is at or before `as_of`, set-based; safe to re-run."""
-    due = and_(PointLot.remaining > 0, PointLot.expires_at <= as_of)
-    # Lock the members before their lots, the order every writer uses. Lots first deadlocks with
-    # a request that holds its member and spends or restores a due lot: the job's INSERT of the
-    # expiry transaction waits for that member row (its foreign-key check).
-    owners = select(PointLot.member_id).where(due)
-    session.execute(
-        select(Member.id).where(Member.id.in_(owners)).order_by(Member.id).with_for_update()
-    ).all()
-    session.execute(select(PointLot.id).where(due).with_for_update()).all()
-    entry_count = (
-        select(func.count(LedgerEntry.id))
-        .where(LedgerEntry.lot_id == PointLot.id)
-        .scalar_subquery()
-    )
-    key = literal("expire:") + cast(PointLot.id, String) + literal(":") + cast(entry_count, String)
-    stamp = literal(now, UTCDateTime)
-    txn_cols = [
-        "member_id",
-        "kind",
-        "source",
-        "points",
-        "debt_delta",
-        "idem_key",
-        "ref",
-        "memo",
-        "created_at",
-    ]
-    session.execute(
-        insert(PointTransaction).from_select(
-            txn_cols,
-            select(
-                PointLot.member_id,
-                literal("expire"),
-                PointLot.source,
-                -PointLot.remaining,
-                literal(0),
-                key,
-                literal(""),
-                literal(""),
-                stamp,
-            ).where(due),
-        )
-    )
-    session.execute(
-        insert(LedgerEntry).from_select(
-            ["txn_id", "member_id", "lot_id", "points", "idem_key", "created_at"],
-            select(
-                PointTransaction.id,
-                PointLot.member_id,
-                PointLot.id,
-                -PointLot.remaining,
-                PointTransaction.idem_key + literal("#0"),
-                stamp,
-            )
-            .join(PointTransaction, PointTransaction.idem_key == key)
-            .where(due),
-        )
-    )
-    result = session.execute(
-        update(PointLot).where(due).values(remaining=0).execution_options(synchronize_session=False)
-    )
-    session.expire_all()
-    return result.rowcount
-
-
-def balance(session: Session, member_id: int, now: datetime) -> int:
-    """Available points: what remains on lots that are available and unexpired now."""
-    stmt = select(func.coalesce(func.sum(PointLot.remaining), 0)).where(
-        PointLot.member_id == member_id,
-        PointLot.remaining > 0,
-        PointLot.available_at <= now,
-        _usable(now),
-    )
-    return int(session.scalar(stmt))
-
-
-def pending(session: Session, member_id: int, now: datetime) -> int:
-    """Points credited but not yet available (pending period)."""
-    stmt = select(func.coalesce(func.sum(PointLot.remaining), 0)).where(
-        PointLot.member_id == member_id, PointLot.remaining > 0, PointLot.available_at > now
-    )
-    return int(session.scalar(stmt))
-
-
-def expiring(session: Session, member_id: int, now: datetime, days: int = 30) -> list[Expiring]:
-    """Available points expiring within `days`, grouped by their last usable local day."""
-    stmt = (
-        select(PointLot.expires_at, PointLot.remaining)
-        .where(
-            PointLot.member_id == member_id,
-            PointLot.remaining > 0,
-            PointLot.available_at <= now,
-            PointLot.expires_at > now,
-            PointLot.expires_at <= now + timedelta(days=days),
-        )
-        .order_by(PointLot.expires_at)
-    )
-    totals: dict[date, int] = {}
-    for expires_at, remaining in session.execute(stmt):
-        day = last_valid_day(expires_at)
-        totals[day] = totals.get(day, 0) + remaining
-    return [Expiring(points, day) for day, points in totals.items()]

@@ -7,7 +7,7 @@ from sqlalchemy import and_, func, or_, select
 from sqlalchemy.orm import Session
 
 from app.models import Gift, Member, Order, Shelf, Tier
-from app.services import ledger
+from app.services.points import balances
 from app.timeutil import local_date, local_midnight
 
 OPEN_STATUSES = ("pending_payment", "to_pickup", "to_ship", "to_book", "completed")
@@ -103,7 +103,7 @@ def state(
         left = max(gift.limit_count - redeemed_qty(session, member.id, gift, now), 0)
         if left == 0:
             return GiftState("limit", limit_left=0, stock_left=gift.stock)
-    balance = ledger.balance(session, member.id, now) if balance is None else balance
+    balance = balances.balance(session, member.id, now) if balance is None else balance
     if balance < gift.points_price:
         return GiftState(
             "short", shortfall=gift.points_price - balance, limit_left=left, stock_left=gift.stock
@@ -144,7 +144,7 @@ def shelves(
     )
     if kind:
         stmt = stmt.where(Gift.kind == kind)
-    balance = ledger.balance(session, member.id, now) if member else None
+    balance = balances.balance(session, member.id, now) if member else None
     views: dict[int, ShelfView] = {}
     for gift in session.scalars(stmt):
         card = Card(gift, state(session, gift, member, now, balance))
@@ -156,7 +156,7 @@ def shelves(
 
 def recommend(session: Session, member: Member, now: datetime, limit: int = 4) -> list[Card]:
     """'For you': redeemable gifts the member can afford, favouring shelves they redeemed from."""
-    balance = ledger.balance(session, member.id, now)
+    balance = balances.balance(session, member.id, now)
     liked = (
         select(Gift.shelf_id)
         .join(Order, Order.gift_id == Gift.id)

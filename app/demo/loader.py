@@ -5,9 +5,11 @@ from datetime import datetime, timedelta
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from app.demo import catalogue as demo_catalogue
+from app.demo.defaults import seed_defaults
 from app.models import Store, User
-from app.services import accounts, apikeys, demo_catalogue, earning, ledger, purchases
-from app.services.defaults import seed_defaults
+from app.services.accounts import accounts, apikeys
+from app.services.points import earning, ledger, purchases
 
 PASSWORD = "demo1234"
 DEMO_API_KEY = "demo-pos-key"

@@ -12,9 +12,8 @@ from sqlalchemy import func, select, update
 from sqlalchemy.orm import Session
 
 from app.models import Address, FlashEvent, Gift, GiftCode, Member, Order, OrderEvent, Store
-from app.services import catalog, ledger, pricing
-from app.services.earning import setting
-from app.services.errors import (
+from app.services.mall import catalog, pricing
+from app.services.mall.errors import (
     BadRequest,
     LimitReached,
     NotEnoughPoints,
@@ -23,6 +22,8 @@ from app.services.errors import (
     SoldOut,
     TierTooLow,
 )
+from app.services.points import balances, ledger
+from app.services.points.earning import setting
 from app.timeutil import local_date
 
 WALLET_KINDS = ("coupon", "virtual")
@@ -242,7 +243,7 @@ def redeem(
         now=now,
     )
     if delivery == "service" and choice.slot_id and order.status == "to_book":
-        from app.services import bookings  # bookings builds on orders, which builds on this
+        from app.services.mall import bookings  # bookings builds on orders, which builds on this
 
         bookings.book(session, member.id, order.id, choice.slot_id, now=now)
     return order
@@ -279,7 +280,7 @@ def redeem_flash(
         raise LimitReached(left=0)
     if event.stock <= 0:
         raise SoldOut()
-    balance = ledger.balance(session, member.id, now)
+    balance = balances.balance(session, member.id, now)
     if balance < event.points_price:
         raise NotEnoughPoints(shortfall=event.points_price - balance)
     take_stock(session, FlashEvent, event.id, 1)

@@ -7,7 +7,8 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from app.models import FlashEvent, HomeSection, Member, Shelf
-from app.services import catalog, ledger, redemption
+from app.services.mall import catalog, redemption
+from app.services.points import balances
 
 ENDED_SHOWN_FOR = timedelta(days=2)
 
@@ -67,7 +68,7 @@ def flash_card(
         return FlashCard(event, phase, "tier", tier=catalog.lowest_tier(session, event.gift).code)
     if redemption.flash_claims(session, event.id, member.id) >= event.per_member_limit:
         return FlashCard(event, phase, "limit")
-    balance = ledger.balance(session, member.id, now) if balance is None else balance
+    balance = balances.balance(session, member.id, now) if balance is None else balance
     if balance < event.points_price:
         return FlashCard(event, phase, "points", event.points_price - balance)
     return FlashCard(event, phase)
@@ -80,7 +81,7 @@ def flash_board(session: Session, member: Member | None, now: datetime) -> list[
         .where(FlashEvent.ends_at > now - ENDED_SHOWN_FOR)
         .order_by(FlashEvent.starts_at)
     )
-    balance = ledger.balance(session, member.id, now) if member else None
+    balance = balances.balance(session, member.id, now) if member else None
     cards = [flash_card(session, e, member, now, balance) for e in events]
     order = {"live": 0, "sold_out": 1, "upcoming": 2, "ended": 3}
     return sorted(cards, key=lambda c: order[c.phase])

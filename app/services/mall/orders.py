@@ -6,8 +6,8 @@ from sqlalchemy import select, update
 from sqlalchemy.orm import Session
 
 from app.models import FlashEvent, Gift, Order, OrderEvent, Payment
-from app.services import ledger
-from app.services.errors import CannotCancel, NotInWindow
+from app.services.mall.errors import CannotCancel, NotInWindow
+from app.services.points import ledger
 
 CANCELLABLE = ("pending_payment", "to_pickup", "to_ship", "to_book")
 SANDBOX = "sandbox"
@@ -50,8 +50,9 @@ def complete(session: Session, order: Order, now: datetime, note: str) -> Order:
     return order
 
 
-def release(session: Session, order: Order, now: datetime, note: str,
-            status: str = "cancelled") -> None:
+def release(
+    session: Session, order: Order, now: datetime, note: str, status: str = "cancelled"
+) -> None:
     """Give back points (the exact lots), stock and codes, and close the order."""
     txn = ledger.find(session, f"order:{order.order_no}")
     if txn is not None:

@@ -16,7 +16,7 @@ from app.models import (
     PosOrder,
     SignIn,
 )
-from app.services import ledger
+from app.services.points import ledger
 from app.timeutil import local_date, month_bounds
 
 PCT = 100

@@ -1,0 +1,1 @@
+"""Feature blueprints: auth, mall, checkout, member, counter, admin, api."""

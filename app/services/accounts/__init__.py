@@ -1,0 +1,1 @@
+"""Accounts: members and staff, passwords, sessions, POS API keys."""

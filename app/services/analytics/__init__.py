@@ -1,0 +1,1 @@
+"""Points analytics: flows, cost and liability, health, segments."""

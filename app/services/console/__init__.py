@@ -1,0 +1,1 @@
+"""The operations console: what operators change (gifts, flash, home, rules, staff)."""

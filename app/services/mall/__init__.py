@@ -1,0 +1,1 @@
+"""The mall: catalogue, storefront, redemption, orders, pricing, bookings, addresses."""

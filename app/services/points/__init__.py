@@ -1,0 +1,1 @@
+"""Points: the ledger (its only writer), balances, expiry, earning, tiers, purchases, audit."""

@@ -1,0 +1,76 @@
+"""The expiry job's ledger write: every lot due by a date expires, set-based and idempotent."""
+
+from datetime import datetime
+
+from sqlalchemy import String, and_, cast, func, insert, literal, select, update
+from sqlalchemy.orm import Session
+
+from app.models import LedgerEntry, Member, PointLot, PointTransaction
+from app.models.types import UTCDateTime
+
+
+def expire(session: Session, as_of: datetime, *, now: datetime) -> int:
+    """Expire every lot whose expiry is at or before `as_of`, set-based; safe to re-run."""
+    due = and_(PointLot.remaining > 0, PointLot.expires_at <= as_of)
+    # Lock the members before their lots, the order every writer uses. Lots first deadlocks with
+    # a request that holds its member and spends or restores a due lot: the job's INSERT of the
+    # expiry transaction waits for that member row (its foreign-key check).
+    owners = select(PointLot.member_id).where(due)
+    session.execute(
+        select(Member.id).where(Member.id.in_(owners)).order_by(Member.id).with_for_update()
+    ).all()
+    session.execute(select(PointLot.id).where(due).with_for_update()).all()
+    entry_count = (
+        select(func.count(LedgerEntry.id))
+        .where(LedgerEntry.lot_id == PointLot.id)
+        .scalar_subquery()
+    )
+    key = literal("expire:") + cast(PointLot.id, String) + literal(":") + cast(entry_count, String)
+    stamp = literal(now, UTCDateTime)
+    txn_cols = [
+        "member_id",
+        "kind",
+        "source",
+        "points",
+        "debt_delta",
+        "idem_key",
+        "ref",
+        "memo",
+        "created_at",
+    ]
+    session.execute(
+        insert(PointTransaction).from_select(
+            txn_cols,
+            select(
+                PointLot.member_id,
+                literal("expire"),
+                PointLot.source,
+                -PointLot.remaining,
+                literal(0),
+                key,
+                literal(""),
+                literal(""),
+                stamp,
+            ).where(due),
+        )
+    )
+    session.execute(
+        insert(LedgerEntry).from_select(
+            ["txn_id", "member_id", "lot_id", "points", "idem_key", "created_at"],
+            select(
+                PointTransaction.id,
+                PointLot.member_id,
+                PointLot.id,
+                -PointLot.remaining,
+                PointTransaction.idem_key + literal("#0"),
+                stamp,
+            )
+            .join(PointTransaction, PointTransaction.idem_key == key)
+            .where(due),
+        )
+    )
+    result = session.execute(
+        update(PointLot).where(due).values(remaining=0).execution_options(synchronize_session=False)
+    )
+    session.expire_all()
+    return result.rowcount
