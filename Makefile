@@ -41,6 +41,7 @@ test: install browser
 
 lint: install
 	$(BIN)/ruff check app tests e2e bench
+	$(BIN)/ruff format --check app tests e2e bench
 
 # Extract from the repo root: babel.cfg's patterns (app/**.py, app/templates/**.html) are relative
 # to the directory handed to extract, so extracting from `app` would match nothing.

@@ -6,12 +6,12 @@ import click
 from flask import Flask
 from flask.cli import AppGroup
 
-from app.demo import loader as demo
 from app.extensions import db
 from app.services.accounts import apikeys
 from app.services.mall import orders
 from app.services.points import audit, expiry, tiers
 from app.timeutil import local_midnight, utcnow
+from app.transaction import committing
 
 points_cli = AppGroup("points", help="The points ledger.")
 demo_cli = AppGroup("demo", help="Demo data.")
@@ -31,8 +31,8 @@ def _end_of(day: date | None) -> datetime:
 @click.option("--as-of", "as_of", type=click.DateTime(["%Y-%m-%d"]), help="brand-local date")
 def expire_command(as_of: datetime | None) -> None:
     """Write expiry entries for every lot expired by the end of that date (default: now)."""
-    count = expiry.expire(db.session, _end_of(as_of.date() if as_of else None), now=utcnow())
-    db.session.commit()
+    with committing():
+        count = expiry.expire(db.session, _end_of(as_of.date() if as_of else None), now=utcnow())
     click.echo(f"expired {count} lot(s)")
 
 
@@ -52,12 +52,14 @@ def audit_command() -> None:
 @click.option("--members", default=0, help="add N load-test members 13900000001…")
 def demo_load(reset: bool, members: int) -> None:
     """Load the demo brand, tiers, accounts and history (idempotent)."""
+    from app.demo import loader as demo  # demo data stays out of the app's own imports
+
     if reset:
         demo.reset(db.session)
-    demo.load(db.session, now=utcnow())
-    if members:
-        demo.load_members(db.session, members, now=utcnow())
-    db.session.commit()
+    with committing():
+        demo.load(db.session, now=utcnow())
+        if members:
+            demo.load_members(db.session, members, now=utcnow())
     click.echo("demo data loaded")
 
 
@@ -65,24 +67,24 @@ def demo_load(reset: bool, members: int) -> None:
 @click.option("--name", required=True)
 def apikeys_create(name: str) -> None:
     """Create a POS API key and print it once."""
-    key = apikeys.create(db.session, name, now=utcnow())
-    db.session.commit()
+    with committing():
+        key = apikeys.create(db.session, name, now=utcnow())
     click.echo(key)
 
 
 @tiers_cli.command("review")
 def tiers_review() -> None:
     """Monthly review: members below their tier's threshold drop one rung."""
-    count = tiers.review(db.session, utcnow())
-    db.session.commit()
+    with committing():
+        count = tiers.review(db.session, utcnow())
     click.echo(f"{count} member(s) moved down one tier")
 
 
 @orders_cli.command("expire")
 def orders_expire() -> None:
     """Cancel orders still unpaid after their deadline (points, stock back); safe to re-run."""
-    count = orders.expire_unpaid(db.session, utcnow())
-    db.session.commit()
+    with committing():
+        count = orders.expire_unpaid(db.session, utcnow())
     click.echo(f"cancelled {count} unpaid order(s)")
 
 
@@ -91,11 +93,10 @@ def orders_expire() -> None:
 def orders_refund(order_no: str) -> None:
     """Refund a fulfilled order whose gift came back: points (exact lots), stock and cash."""
     try:
-        order = orders.refund(db.session, order_no, now=utcnow())
+        with committing():
+            order = orders.refund(db.session, order_no, now=utcnow())
     except (orders.OrderNotFound, orders.CannotCancel) as exc:
-        db.session.rollback()
         raise click.ClickException(f"cannot refund {order_no}: {exc}") from exc
-    db.session.commit()
     click.echo(f"refunded {order.order_no}: {order.total_points} points returned")
 
 

@@ -10,6 +10,7 @@ from app.brand import BRAND
 from app.engine import reset_intent, set_read_only
 from app.extensions import db
 from app.i18n import LOCALE_NAMES, LOCALE_TAGS
+from app.labels import label, limit_label, tier_name
 from app.services.counter.counter import mask
 from app.services.points import balances
 from app.timeutil import brand_tz, utcnow
@@ -82,5 +83,8 @@ def init_app(app) -> None:
     app.add_template_filter(points, "points")
     app.add_template_filter(yuan, "yuan")
     app.add_template_filter(mask, "masked")
+    app.add_template_global(label, "label")
+    app.add_template_global(limit_label, "limit_label")
+    app.add_template_global(tier_name, "tier_name")
     app.register_error_handler(HTTPException, _error)
     app.add_url_rule("/healthz", "healthz", healthz)

@@ -9,6 +9,7 @@ from app.extensions import db
 from app.services.accounts import apikeys
 from app.services.points import purchases
 from app.timeutil import utcnow
+from app.transaction import committing
 
 # domain error -> (status, error code, message template)
 ERRORS = {
@@ -59,13 +60,12 @@ def authenticate():
 def _exactly_once(record, raced, build):
     """Run a recording service and commit once; losing an insert race to a twin is a replay."""
     try:
-        recorded = record()
-        body = build(recorded)
-        db.session.commit()
+        with committing():
+            recorded = record()
+            body = build(recorded)
         return body, 200 if recorded.replay else 201
     except IntegrityError:
         # A concurrent request committed the same key first: answer from what it wrote.
-        db.session.rollback()
         recorded = raced()
         if recorded is None:
             raise

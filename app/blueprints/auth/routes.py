@@ -7,13 +7,15 @@ from flask_login import current_user, login_user, logout_user
 from sqlalchemy.exc import IntegrityError
 
 from app.blueprints.auth import bp
-from app.blueprints.auth.forms import MESSAGES, LanguageForm, LoginForm, RegisterForm, first_error
+from app.blueprints.auth.forms import LanguageForm, LoginForm, RegisterForm
+from app.blueprints.forms import MESSAGES, first_error
 from app.engine import read_only
 from app.extensions import db
 from app.htmx import redirect_after_post, render
 from app.security import safe_next, start_session
 from app.services.accounts import accounts
 from app.timeutil import utcnow
+from app.transaction import committing
 
 HOMES = {"member": "member.me", "advisor": "counter.home", "operator": "admin.home"}
 
@@ -23,9 +25,9 @@ def _home(user) -> str:
 
 
 def _enter(user):
+    """Start the user's session (the caller commits) and go where they were heading."""
     login_user(user)
     start_session(user)
-    db.session.commit()
     return redirect_after_post(safe_next(request.args.get("next"), _home(user)), None)
 
 
@@ -40,7 +42,7 @@ def _check_credentials(form: LoginForm):
     )
     user, code = None, None
     try:
-        with read_only():
+        with read_only(), committing():  # end the read transaction before writing
             user = accounts.authenticate(
                 db.session,
                 identifier,
@@ -52,10 +54,9 @@ def _check_credentials(form: LoginForm):
             )
     except accounts.AccountError as exc:
         code = str(exc)
-    db.session.commit()  # end the read transaction before writing
     if code != "throttled":
-        accounts.record_attempt(db.session, identifier, ip, ok=user is not None, now=now)
-    db.session.commit()
+        with committing():
+            accounts.record_attempt(db.session, identifier, ip, ok=user is not None, now=now)
     return user, MESSAGES[code] if code else None
 
 
@@ -68,7 +69,8 @@ def login():
     if form.validate_on_submit():
         user, error = _check_credentials(form)
         if user is not None:
-            return _enter(user)
+            with committing():
+                return _enter(user)
     error = error or first_error(form)
     return render(
         "auth/login.html", "form", form=form, error=error, expired=request.args.get("expired")
@@ -83,22 +85,20 @@ def register():
         form.referral_code.data = request.args.get("ref", "")[:12]
     if form.validate_on_submit():
         try:
-            member = accounts.register(
-                db.session,
-                form.phone.data,
-                form.password.data,
-                (form.referral_code.data or "").strip(),
-                now=utcnow(),
-            )
-            db.session.flush()
+            with committing():
+                member = accounts.register(
+                    db.session,
+                    form.phone.data,
+                    form.password.data,
+                    (form.referral_code.data or "").strip(),
+                    now=utcnow(),
+                )
+                db.session.flush()
+                return _enter(member.user)
         except accounts.AccountError as exc:
-            db.session.rollback()
             error = MESSAGES[str(exc)]
         except IntegrityError:
-            db.session.rollback()
             error = MESSAGES["phone_taken"]
-        else:
-            return _enter(member.user)
     error = error or first_error(form)
     return render("auth/register.html", "form", form=form, error=error), 422 if error else 200
 

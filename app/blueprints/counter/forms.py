@@ -5,6 +5,8 @@ from flask_wtf import FlaskForm
 from wtforms import BooleanField, HiddenField, IntegerField, SelectMultipleField, StringField
 from wtforms.validators import InputRequired, Length, NumberRange, Regexp
 
+from app.blueprints.forms import amount_field
+
 CATEGORIES = ("skincare", "makeup", "fragrance")
 
 
@@ -27,13 +29,7 @@ class PurchaseForm(FlaskForm):
             Regexp(r"^[A-Za-z0-9-]{1,32}$", message=_l("Letters, digits and - only, at most 32.")),
         ],
     )
-    amount = StringField(
-        _l("Amount paid (¥)"),
-        validators=[
-            InputRequired(_l("Enter the amount paid.")),
-            Regexp(r"^\d{1,7}(\.\d{1,2})?$", message=_l("Enter an amount like 1280 or 1280.50.")),
-        ],
-    )
+    amount = amount_field(_l("Amount paid (¥)"))
     categories = SelectMultipleField(_l("Categories"), choices=CATEGORIES, validate_choice=True)
 
 
@@ -60,9 +56,3 @@ class RedeemHereForm(FlaskForm):
     gift_id = IntegerField(_l("Gift"), validators=[InputRequired()])
     qty = IntegerField(_l("Quantity"), default=1, validators=[NumberRange(min=1, max=20)])
     request_key = HiddenField(validators=[InputRequired(), Length(max=64)])
-
-
-def to_fen(amount: str) -> int:
-    """'1280.5' → 128050, without floats."""
-    whole, _, cents = amount.partition(".")
-    return int(whole) * 100 + int((cents + "00")[:2])

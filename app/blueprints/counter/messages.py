@@ -1,9 +1,7 @@
-"""What the counter screen says after an action, in words the member can read across the counter."""
+"""What the counter screen confirms after an action (refusals: blueprints.messages)."""
 
 from flask_babel import get_locale
 from flask_babel import gettext as _
-
-from app.services.mall.errors import RedeemError
 
 
 def success(action: str, result) -> str:
@@ -35,40 +33,3 @@ def success(action: str, result) -> str:
     if action == "check_in":
         return _("Checked in. Enjoy the treatment!")
     return _("No-show recorded.")
-
-
-def failure(exc: RedeemError) -> str:
-    """Why the action did not happen, and what to do."""
-    d = exc.detail
-    messages = {
-        "member_not_found": lambda: _(
-            "No member found. Check the phone number, or ask for a fresh code."
-        ),
-        "no_member": lambda: _("Look the member up first."),
-        "receipt_conflict": lambda: _("This receipt number was recorded with different details."),
-        "pickup_unknown": lambda: _("No order has this pickup code."),
-        "pickup_other_store": lambda: _(
-            "This order is for pickup at %(store)s.", store=d.get("store")
-        ),
-        "pickup_done": lambda: _("Already handed over. Nothing more to do."),
-        "pickup_not_ready": lambda: _("This order is not ready for pickup (unpaid or cancelled)."),
-        "cash_due": lambda: _(
-            "Collect ¥%(cash)s first, then tick the box.",
-            cash=f"{d.get('cash_fen', 0) // 100}.{d.get('cash_fen', 0) % 100:02d}",
-        ),
-        "code_invalid": lambda: _(
-            "That member code is not valid now. Ask the member to refresh it."
-        ),
-        "not_at_counter": lambda: _("This gift is not kept at this counter."),
-        "bad_quantity": lambda: _("Choose a smaller quantity."),
-        "sold_out": lambda: _("None left at this counter."),
-        "locked": lambda: _("The member's tier cannot redeem this gift."),
-        "tier": lambda: _("The member's tier does not include this benefit."),
-        "limit": lambda: _("The member has reached the limit for this gift."),
-        "points": lambda: _("The member needs %(n)s more points.", n=f"{d.get('shortfall', 0):,}"),
-        "used": lambda: _("Already used this period."),
-        "already_checked_in": lambda: _("Already checked in."),
-        "already_no_show": lambda: _("Already marked as a no-show."),
-        "already_cancelled": lambda: _("The member cancelled this appointment."),
-    }
-    return messages.get(exc.code, lambda: _("That did not work. Please try again."))()

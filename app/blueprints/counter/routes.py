@@ -5,16 +5,11 @@ import secrets
 from flask import flash, redirect, session, url_for
 from flask_login import current_user
 
-from app.blueprints.auth.forms import first_error
 from app.blueprints.counter import bp
-from app.blueprints.counter.forms import (
-    LookupForm,
-    PickupForm,
-    PurchaseForm,
-    RedeemHereForm,
-    to_fen,
-)
-from app.blueprints.counter.messages import failure, success
+from app.blueprints.counter.forms import LookupForm, PickupForm, PurchaseForm, RedeemHereForm
+from app.blueprints.counter.messages import success
+from app.blueprints.forms import first_error, to_fen
+from app.blueprints.messages import explain
 from app.extensions import db
 from app.htmx import render
 from app.models import Member
@@ -23,6 +18,7 @@ from app.services.counter import benefits, counter, staff_log
 from app.services.mall import bookings
 from app.services.mall.errors import RedeemError
 from app.timeutil import utcnow
+from app.transaction import committing
 
 MEMBER_KEY = "counter_member"
 MEMBER_MINUTES = 15  # the card closes itself when the member has left
@@ -36,35 +32,31 @@ def _member() -> Member | None:
     return db.session.get(Member, found[0])
 
 
-def _act(action: str, run, member: Member | None = None, target: str = ""):
-    """Run one counter action: commit and confirm, or roll back, explain and still log it."""
-    now = utcnow()
-    try:
-        result = run(now)
-    except RedeemError as exc:
-        db.session.rollback()
-        staff_log.record(
-            db.session,
-            current_user,
-            action,
-            result=exc.code,
-            now=now,
-            member_id=member.id if member else None,
-            target=target,
-        )
-        db.session.commit()
-        flash(failure(exc), "error")
-        return None
+def _log(action: str, result: str, now, member: Member | None, target: str = "") -> None:
+    """The audit line of a counter action: its outcome code, or "ok"."""
     staff_log.record(
         db.session,
         current_user,
         action,
-        result="ok",
+        result=result,
         now=now,
         member_id=member.id if member else None,
         target=target,
     )
-    db.session.commit()
+
+
+def _act(action: str, run, member: Member | None = None, target: str = ""):
+    """Run one counter action: commit and confirm, or roll back, explain and still log it."""
+    now = utcnow()
+    try:
+        with committing():
+            result = run(now)
+            _log(action, "ok", now, member, target)
+    except RedeemError as exc:
+        with committing():  # the refusal is logged too
+            _log(action, exc.code, now, member, target)
+        flash(explain(exc, to="counter"), "error")
+        return None
     flash(success(action, result), "success")
     return result
 
@@ -108,18 +100,11 @@ def lookup():
     if _invalid(form):
         return _back()
     now = utcnow()
-    member = counter.find(db.session, form.query.data, now)
-    staff_log.record(
-        db.session,
-        current_user,
-        "lookup",
-        result="ok" if member else "not_found",
-        now=now,
-        member_id=member.id if member else None,
-    )
-    db.session.commit()
+    with committing():
+        member = counter.find(db.session, form.query.data, now)
+        _log("lookup", "ok" if member else "not_found", now, member)
     if member is None:
-        flash(failure(RedeemError("member_not_found")), "error")
+        flash(explain("member_not_found", to="counter"), "error")
         session.pop(MEMBER_KEY, None)
     else:
         session[MEMBER_KEY] = (member.id, now.timestamp())
@@ -140,7 +125,7 @@ def purchase():
     """Record an in-store purchase; the receipt number makes a repeat harmless."""
     form, member = PurchaseForm(), _member()
     if member is None or not form.validate_on_submit():
-        flash(first_error(form) or failure(RedeemError("no_member")), "error")
+        flash(first_error(form) or explain("no_member", to="counter"), "error")
         return _back()
     _act(
         "purchase",
@@ -211,7 +196,7 @@ def benefit(benefit_id: int):
     """Mark an offline tier benefit as handed out this period."""
     member = _member()
     if member is None:
-        flash(failure(RedeemError("no_member")), "error")
+        flash(explain("no_member", to="counter"), "error")
         return _back()
     _act(
         "benefit",

@@ -2,20 +2,24 @@
 
 import secrets
 
-from flask import abort, request
+from flask import abort, request, url_for
 from flask_babel import get_locale
 from flask_login import current_user
 
-from app.blueprints.checkout.forms import CheckoutForm, redeem_message
+from app.blueprints.forms import first_error
 from app.blueprints.mall import bp
+from app.blueprints.mall.forms import CheckoutForm
+from app.blueprints.messages import explain
 from app.extensions import db
 from app.htmx import redirect_after_post, render, wants_fragment
 from app.models import FlashEvent, Gift, Store
 from app.security import role_required
 from app.services.mall import addresses, bookings, catalog, pricing, redemption, storefront
 from app.services.mall.errors import RedeemError
-from app.services.points import member_center, tiers
+from app.services.mall.redemption import Checkout
+from app.services.points import member_center
 from app.timeutil import utcnow
+from app.transaction import committing
 
 KINDS = ("physical", "coupon", "virtual", "service")
 
@@ -25,12 +29,6 @@ def signed_in_member():
     if current_user.is_authenticated and current_user.role == "member":
         return current_user.member
     return None
-
-
-def tier_name(code: str) -> str:
-    """A tier's display name in the current locale."""
-    tier = next((t for t in tiers.ladder(db.session) if t.code == code), None)
-    return tier.display_name(str(get_locale())) if tier else code
 
 
 @bp.get("/")
@@ -48,7 +46,6 @@ def home():
         view=member_center.overview(db.session, member, now) if member else None,
         sections=storefront.home(db.session, member, now, kind=kind, affordable=affordable),
         for_you=catalog.recommend(db.session, member, now) if member else [],
-        tier_name=tier_name,
         tab="mall",
     )
 
@@ -82,7 +79,6 @@ def gift_page(
         now=now,
         gate_tier=(catalog.lowest_tier(db.session, gift).code if gift.tier_codes else ""),
         state=catalog.state(db.session, gift, member, now),
-        tier_name=tier_name,
         stores=db.session.query(Store).order_by(Store.id).all(),
         addresses=addresses.for_member(db.session, member.id) if member else [],
         locale=str(get_locale()),
@@ -112,7 +108,6 @@ def flash_page(block: str = "content", **extra):
         block,
         now=now,
         tab="flash",
-        tier_name=tier_name,
         cards=storefront.flash_board(db.session, signed_in_member(), now),
         **extra,
     )
@@ -142,18 +137,53 @@ def flash_redeem(event_id: int):
     if db.session.get(FlashEvent, event_id) is None:
         abort(404)
     try:
-        order = redemption.redeem_flash(
-            db.session,
-            current_user.member.id,
-            event_id,
-            now=utcnow(),
-            request_key=request.form.get("request_key", "")[:64],
-        )
+        with committing():
+            order = redemption.redeem_flash(
+                db.session,
+                current_user.member.id,
+                event_id,
+                now=utcnow(),
+                request_key=request.form.get("request_key", "")[:64],
+            )
     except RedeemError as exc:
-        db.session.rollback()
-        message = redeem_message(exc, tier_name)
+        message = explain(exc)
         if wants_fragment():  # the losers of a burst get only the message: cheap under load
             return render("mall/flash.html", "flash_error", message=message), 409
         return flash_page(message=message), 409
-    db.session.commit()
     return redirect_after_post(f"/orders/{order.id}")
+
+
+def _choice(form: CheckoutForm) -> Checkout:
+    rate = form.expected_rate.data
+    return Checkout(
+        qty=form.qty.data,
+        delivery=form.delivery.data,
+        store_id=form.store_id.data,
+        address_id=form.address_id.data,
+        yuan_by_points=form.yuan_by_points.data or 0,
+        expected_rate=int(rate) if rate and rate.isdigit() else None,
+        request_key=form.request_key.data,
+        slot_id=form.slot_id.data,
+    )
+
+
+@bp.post("/gifts/<int:gift_id>/redeem")
+@role_required("member")
+def redeem(gift_id: int):
+    """Confirm a redemption: one transaction for stock, limit, points and the order."""
+    gift, form = db.get_or_404(Gift, gift_id), CheckoutForm()
+    if not form.validate_on_submit():
+        return gift_page(gift, form, first_error(form), 422, "checkout")
+    try:
+        with committing():
+            order = redemption.redeem(
+                db.session, current_user.member.id, gift_id, _choice(form), now=utcnow()
+            )
+    except RedeemError as exc:
+        return gift_page(gift, form, explain(exc), 422, "checkout")
+    target = (
+        url_for("checkout.pay", order_id=order.id)
+        if order.status == "pending_payment"
+        else url_for("checkout.order", order_id=order.id)
+    )
+    return redirect_after_post(target)

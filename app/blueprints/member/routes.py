@@ -3,7 +3,7 @@
 from flask import redirect, request, url_for
 from flask_babel import gettext as _
 
-from app.blueprints.auth.forms import MESSAGES, first_error
+from app.blueprints.forms import MESSAGES, first_error
 from app.blueprints.member import bp
 from app.blueprints.member.forms import ActionForm, ProfileForm
 from app.extensions import db
@@ -13,6 +13,7 @@ from app.services.accounts import accounts
 from app.services.counter import member_code
 from app.services.points import balances, earning, member_center
 from app.timeutil import utcnow
+from app.transaction import committing
 
 
 def _me_page(block: str, status: int = 200, **extra):
@@ -41,8 +42,8 @@ def signin():
     """Today's sign-in: swaps in the streak and fires points-changed."""
     if not ActionForm().validate_on_submit():
         return redirect(url_for("member.me"), 303)
-    result = earning.sign_in(db.session, current_member().id, utcnow())
-    db.session.commit()
+    with committing():
+        result = earning.sign_in(db.session, current_member().id, utcnow())
     if not wants_fragment():
         return redirect(url_for("member.me"), 303)
     response, status = _me_page("signin", result=result)
@@ -56,14 +57,13 @@ def profile():
     form, error, bonus = ProfileForm(), None, 0
     if form.validate_on_submit():
         try:
-            bonus = accounts.update_profile(
-                db.session, current_member(), form.name.data, form.birthday.data, now=utcnow()
-            )
+            with committing():
+                bonus = accounts.update_profile(
+                    db.session, current_member(), form.name.data, form.birthday.data, now=utcnow()
+                )
         except accounts.AccountError as exc:
-            db.session.rollback()
             error = MESSAGES[str(exc)]
         else:
-            db.session.commit()
             if not wants_fragment():
                 return redirect(url_for("member.me"), 303)
     error = error or first_error(form)

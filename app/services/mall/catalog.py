@@ -12,6 +12,7 @@ from app.timeutil import local_date, local_midnight
 
 OPEN_STATUSES = ("pending_payment", "to_pickup", "to_ship", "to_book", "completed")
 LOW_STOCK = 5
+COUNTDOWN_HORIZON = timedelta(days=3650)  # an open-ended listing: "ends" far away
 
 
 @dataclass(frozen=True)
@@ -24,6 +25,7 @@ class GiftState:
     limit_left: int | None = None
     stock_left: int = 0
     starts_at: datetime | None = None
+    ends_at: datetime | None = None  # when the countdown's window closes (upcoming gifts)
 
     @property
     def can_redeem(self) -> bool:
@@ -87,7 +89,12 @@ def state(
 ) -> GiftState:
     """The gift's call to action for this member right now."""
     if gift.listed_at and gift.listed_at > now:
-        return GiftState("upcoming", stock_left=gift.stock, starts_at=gift.listed_at)
+        return GiftState(
+            "upcoming",
+            stock_left=gift.stock,
+            starts_at=gift.listed_at,
+            ends_at=gift.delisted_at or gift.listed_at + COUNTDOWN_HORIZON,
+        )
     if gift.delisted_at and gift.delisted_at <= now:
         return GiftState("ended")
     if gift.stock <= 0:
