@@ -18,6 +18,7 @@ from app.models.earning import (
     PosRefund,
     SignIn,
 )
+from app.models.limits import RateCounter
 from app.models.ledger import LedgerEntry, PointLot, PointSource, PointTransaction
 from app.models.member import GrowthEvent, Member, Tier, TierChange
 from app.models.order import Address, Order, OrderEvent, Payment
@@ -52,6 +53,7 @@ __all__ = [
     "PointTransaction",
     "PosOrder",
     "PosRefund",
+    "RateCounter",
     "SignIn",
     "Store",
     "Tier",

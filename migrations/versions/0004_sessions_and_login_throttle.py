@@ -16,8 +16,14 @@ depends_on = None
 
 
 def upgrade():
-    pass
+    op.create_table(
+        "rate_counters",
+        sa.Column("key", sa.String(length=160), nullable=False),
+        sa.Column("window_start", sa.DateTime(timezone=True), nullable=False),
+        sa.Column("count", sa.Integer(), nullable=False),
+        sa.PrimaryKeyConstraint("key", "window_start", name=op.f("pk_rate_counters")),
+    )
 
 
 def downgrade():
-    pass
+    op.drop_table("rate_counters")
