@@ -46,6 +46,7 @@ SETTLE_FOR_SHOT = """async () => {
   await Promise.all(images.map((img) => img.decode().catch(() => null)));
 }"""
 GUNICORN_ARGS = ["-w", "2", "--access-logfile", "-"]
+EXPECT_TIMEOUT_MS = 20_000  # waits for conditions; a passing run is as fast as before
 START_TIMEOUT = 30.0  # seconds for gunicorn to answer /healthz
 BRAND_TZ = ZoneInfo("Asia/Shanghai")  # the brand's time zone: "today" for the rate calendar
 
@@ -58,6 +59,8 @@ def pytest_configure(config: pytest.Config) -> None:
         config.option.tracing = "retain-on-failure"
     if config.getoption("--output") == "test-results":  # pytest-playwright's default
         config.option.output = str(ARTIFACTS / "traces")
+    # A shared 2-core machine: a login (argon2) plus a page can take longer than 5 s under load.
+    expect.set_options(timeout=EXPECT_TIMEOUT_MS)
 
 
 def _free_port() -> int:
