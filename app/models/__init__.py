@@ -18,8 +18,8 @@ from app.models.earning import (
     PosRefund,
     SignIn,
 )
-from app.models.limits import RateCounter
 from app.models.ledger import LedgerEntry, PointLot, PointSource, PointTransaction
+from app.models.limits import RateCounter
 from app.models.member import GrowthEvent, Member, Tier, TierChange
 from app.models.order import Address, Order, OrderEvent, Payment
 
