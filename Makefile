@@ -26,7 +26,9 @@ browser:
 run: install
 	$(FLASK) db upgrade
 	$(FLASK) demo load
-	$(FLASK) run --host 127.0.0.1 --port 5000
+	@# the scheduler runs beside the web server; Ctrl-C stops both
+	$(FLASK) jobs run & jobs=$$!; trap 'kill $$jobs 2>/dev/null' EXIT INT TERM; \
+	  $(FLASK) run --host 127.0.0.1 --port 5000
 
 test: install browser
 	env -u TEST_DATABASE_URL $(BIN)/pytest tests -q -p no:cacheprovider

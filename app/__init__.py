@@ -1,8 +1,9 @@
 """Points Mall (积分商城): the application factory."""
 
 from flask import Flask
+from werkzeug.middleware.proxy_fix import ProxyFix
 
-from app import engine  # noqa: F401  (registers the SQLite engine behaviour)
+from app import converters, engine  # noqa: F401  (engine: the SQLite engine behaviour)
 from app import extensions as ext
 from app.config import Config
 
@@ -12,11 +13,27 @@ def create_app(config: type | None = None, **overrides) -> Flask:
     app = Flask(__name__, instance_relative_config=True)
     app.config.from_object(config or Config)
     app.config.update(overrides)
+    _refuse_unsafe_production(app)
+    trust_proxies(app)
+    converters.init_app(app)  # bounded <int:…> ids, before any route is added
     register_extensions(app)
     register_blueprints(app)
     register_hooks(app)
     register_cli(app)
     return app
+
+
+def trust_proxies(app: Flask) -> None:
+    """Read the client's address and scheme from exactly TRUSTED_PROXIES proxies' headers."""
+    hops = int(app.config.get("TRUSTED_PROXIES", 0))
+    if hops > 0:
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=hops, x_proto=hops)
+
+
+def _refuse_unsafe_production(app: Flask) -> None:
+    """In production the sandbox SMS provider would publish every code at /dev/outbox."""
+    if app.config.get("APP_ENV") == "production" and app.config.get("SMS_PROVIDER") == "sandbox":
+        raise RuntimeError("APP_ENV=production with SMS_PROVIDER=sandbox: set a real SMS provider")
 
 
 def register_extensions(app: Flask) -> None:
@@ -42,16 +59,19 @@ def register_blueprints(app: Flask) -> None:
     from app.blueprints.checkout import bp as checkout
     from app.blueprints.counter import bp as counter
     from app.blueprints.mall import bp as mall
+    from app.blueprints.media import bp as media
     from app.blueprints.member import bp as member
 
-    for blueprint in (auth, mall, checkout, member, counter, admin, api):
+    for blueprint in (auth, mall, checkout, member, counter, admin, api, media):
         app.register_blueprint(blueprint)
 
 
 def register_hooks(app: Flask) -> None:
     """Security headers, sessions, errors, template globals."""
-    from app import assets, security, web
+    from app import assets, health, logs, security, web
 
+    logs.configure(app)
+    health.init_app(app)
     security.init_app(app)
     web.init_app(app)
     assets.init_app(app)

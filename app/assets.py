@@ -1,15 +1,21 @@
-"""Static files: fingerprinted URLs with year-long caching, and gzip for text responses."""
+"""Static files: fingerprinted URLs with year-long caching; text compressed by Flask-Compress."""
 
-import gzip
 import hashlib
+import mimetypes
 from functools import lru_cache
 from pathlib import Path
 
-from flask import Flask, request
+from flask import Flask, Response, abort, request
+from flask_compress import Compress
+from werkzeug.security import safe_join
 
-COMPRESSIBLE = ("text/", "application/javascript", "application/json", "image/svg+xml")
+COMPRESSIBLE = [
+    "text/html", "text/css", "text/csv", "text/plain", "text/javascript", "application/javascript",
+    "application/json", "image/svg+xml",
+]  # fmt: skip
 MIN_SIZE = 512
 YEAR = 365 * 24 * 3600
+compress = Compress()
 
 
 @lru_cache(maxsize=256)
@@ -27,36 +33,42 @@ def _static_url_defaults(app: Flask):
     return add_version
 
 
-@lru_cache(maxsize=64)
-def _gzip_static(path: str, version: str, body: bytes) -> bytes:
-    """Fingerprinted files never change, so each is compressed once per process."""
-    return gzip.compress(body, compresslevel=9)
+@lru_cache(maxsize=256)
+def _static_body(path: str, mtime: float) -> bytes:
+    return Path(path).read_bytes()
+
+
+def _static_view(app: Flask):
+    """Static files as whole (small) bodies with a content ETag, so that compression sees them.
+
+    Conditional requests and ranges are answered after compression (in `_compress`): a 304 is
+    only given for the ETag of the encoding being served, and a Range only for identity.
+    """
+
+    def static(filename: str):
+        path = safe_join(app.static_folder, filename)
+        if path is None or not Path(path).is_file():
+            abort(404)
+        mtime = Path(path).stat().st_mtime
+        response = Response(_static_body(path, mtime), mimetype=mimetypes.guess_type(path)[0])
+        response.set_etag(_fingerprint(path, mtime))
+        response.last_modified = int(mtime)
+        return response
+
+    return static
 
 
 def _compress(response):
-    """Gzip text bodies for clients that accept it (static files and pages alike)."""
-    if (
-        response.status_code < 200
-        or response.status_code >= 300
-        or response.direct_passthrough
-        and request.endpoint != "static"
-    ):
+    """Flask-Compress (strong ETags get the encoding appended, 304s per encoding); then, for an
+    uncompressed body, the conditional and Range answers on the identity representation."""
+    if response.status_code == 206 or "Content-Range" in response.headers:
         return response
-    mimetype = response.mimetype or ""
-    if "gzip" not in request.accept_encodings or "Content-Encoding" in response.headers:
-        return response
-    if not mimetype.startswith(COMPRESSIBLE):
-        return response
-    response.direct_passthrough = False
-    body = response.get_data()
-    if len(body) < MIN_SIZE:
-        return response
-    if request.endpoint == "static" and request.args.get("v"):
-        response.set_data(_gzip_static(request.path, request.args["v"], body))
-    else:
-        response.set_data(gzip.compress(body, compresslevel=6))
-    response.headers["Content-Encoding"] = "gzip"
-    response.vary.add("Accept-Encoding")
+    response = compress.after_request(response)
+    if "Content-Encoding" not in response.headers and request.method in ("GET", "HEAD"):
+        if request.endpoint == "static" and response.status_code == 200:
+            response.make_conditional(
+                request, accept_ranges=True, complete_length=response.content_length
+            )
     return response
 
 
@@ -72,5 +84,11 @@ def _cache_static(response):
 def init_app(app: Flask) -> None:
     """Fingerprint static URLs, cache them for a year, compress text."""
     app.url_default_functions.setdefault(None, []).append(_static_url_defaults(app))
+    app.config.setdefault("COMPRESS_REGISTER", False)  # our _compress wraps its after_request
+    app.config.setdefault("COMPRESS_ALGORITHM", ["br", "gzip"])
+    app.config.setdefault("COMPRESS_MIMETYPES", COMPRESSIBLE)
+    app.config.setdefault("COMPRESS_MIN_SIZE", MIN_SIZE)
+    compress.init_app(app)
+    app.view_functions["static"] = _static_view(app)
     app.after_request(_compress)
     app.after_request(_cache_static)

@@ -1,6 +1,6 @@
 """Flask CLI: demo data, points expiry and audit, API keys, the monthly tier review."""
 
-from datetime import date, datetime
+from datetime import datetime
 
 import click
 from flask import Flask
@@ -10,7 +10,7 @@ from app.extensions import db
 from app.services.accounts import apikeys
 from app.services.mall import orders
 from app.services.points import audit, expiry, tiers
-from app.timeutil import local_midnight, utcnow
+from app.timeutil import brand_tz, utcnow
 from app.transaction import committing
 
 points_cli = AppGroup("points", help="The points ledger.")
@@ -20,20 +20,46 @@ tiers_cli = AppGroup("tiers", help="Tiers.")
 orders_cli = AppGroup("orders", help="Redemption orders.")
 
 
-def _end_of(day: date | None) -> datetime:
-    """The instant a brand-local day ends (now, when no day is given)."""
-    if day is None:
-        return utcnow()
-    return local_midnight(date.fromordinal(day.toordinal() + 1))
-
-
 @points_cli.command("expire")
 @click.option("--as-of", "as_of", type=click.DateTime(["%Y-%m-%d"]), help="brand-local date")
 def expire_command(as_of: datetime | None) -> None:
-    """Write expiry entries for every lot expired by the end of that date (default: now)."""
-    with committing():
-        count = expiry.expire(db.session, _end_of(as_of.date() if as_of else None), now=utcnow())
+    """Write expiry entries for every lot expired by the end of that past date (default and
+    today: now); a date after today is refused (exit 1) and nothing is written."""
+    now = utcnow()
+    try:
+        with committing():
+            cutoff = expiry.cutoff(as_of.date() if as_of else None, now)
+            count = expiry.expire(db.session, cutoff, now=now)
+    except expiry.ExpiryAhead as exc:
+        raise click.ClickException(f"cannot expire: {exc}") from exc
     click.echo(f"expired {count} lot(s)")
+
+
+@points_cli.command("clear")
+@click.option("--due", is_flag=True, help="run every approved clearing whose day has come")
+@click.option("--id", "clearing_id", type=int, help="run this clearing (refused before its day)")
+def clear_command(due: bool, clearing_id: int | None) -> None:
+    """Points clearing (积分清零): run approved clearings on or after their brand-local day,
+    through the ledger; before its day (or unapproved) a clearing is refused (exit 1)."""
+    from app.services.console import clearing
+
+    if due == (clearing_id is not None):
+        raise click.UsageError("give either --due or --id N")
+    now = utcnow()
+    try:
+        with committing():
+            done = (
+                clearing.run_due(db.session, now)
+                if due
+                else [(clearing_id, clearing.run(db.session, clearing_id, now=now))]
+            )
+            lines = [
+                f"clearing #{getattr(c, 'id', c)}: {t.points} points of {t.members} member(s)"
+                for c, t in done
+            ]
+    except clearing.ClearingError as exc:
+        raise click.ClickException(f"cannot run clearing #{clearing_id}: {exc.code}") from exc
+    click.echo("\n".join(lines) if lines else "no clearing due")
 
 
 @points_cli.command("audit")
@@ -91,16 +117,27 @@ def orders_expire() -> None:
 @orders_cli.command("refund")
 @click.argument("order_no")
 def orders_refund(order_no: str) -> None:
-    """Refund a fulfilled order whose gift came back: points (exact lots), stock and cash."""
+    """Refund a fulfilled order whose gift came back: points (exact lots), stock and cash.
+    Again for a refunded order: says so, writes nothing and exits 0 (the order is refunded)."""
     try:
         with committing():
-            order = orders.refund(db.session, order_no, now=utcnow())
+            done = orders.refund(db.session, order_no, now=utcnow())
     except (orders.OrderNotFound, orders.CannotCancel) as exc:
         raise click.ClickException(f"cannot refund {order_no}: {exc}") from exc
-    click.echo(f"refunded {order.order_no}: {order.total_points} points returned")
+    if done.replay:
+        when = done.order.closed_at.astimezone(brand_tz())
+        click.echo(
+            f"{done.order.order_no} was already refunded on {when:%Y-%m-%d %H:%M} (brand-local); "
+            "nothing returned this time"
+        )
+        return
+    click.echo(f"refunded {done.order.order_no}: {done.order.total_points} points returned")
 
 
 def register(app: Flask) -> None:
     """Attach the command groups."""
-    for group in (points_cli, demo_cli, apikeys_cli, tiers_cli, orders_cli):
+    from app import backup  # noqa: F401  (adds db backup / db restore to Flask-Migrate's group)
+    from app.jobs.cli import jobs_cli
+
+    for group in (points_cli, demo_cli, apikeys_cli, tiers_cli, orders_cli, jobs_cli):
         app.cli.add_command(group)

@@ -45,14 +45,42 @@ class Config:
     STAFF_IDLE_MINUTES = int(os.environ.get("STAFF_IDLE_MINUTES", "30"))
     STAFF_ABSOLUTE_HOURS = int(os.environ.get("STAFF_ABSOLUTE_HOURS", "12"))
     MEMBER_IDLE_DAYS = int(os.environ.get("MEMBER_IDLE_DAYS", "30"))
+    # Login throttle: failed logins per fixed window, per (identifier, address), per address
+    # (credential stuffing) and per identifier from everywhere (a distributed attack).
     LOGIN_MAX_FAILURES = int(os.environ.get("LOGIN_MAX_FAILURES", "10"))
+    LOGIN_MAX_FAILURES_PER_IP = int(os.environ.get("LOGIN_MAX_FAILURES_PER_IP", "50"))
+    LOGIN_MAX_FAILURES_PER_IDENTIFIER = int(
+        os.environ.get("LOGIN_MAX_FAILURES_PER_IDENTIFIER", "100")
+    )
     LOGIN_WINDOW_MINUTES = int(os.environ.get("LOGIN_WINDOW_MINUTES", "15"))
+    # Reverse proxies in front of the app whose X-Forwarded-For/-Proto are trusted (0: none,
+    # the client is the socket's address; 1: one proxy such as nginx; …).
+    TRUSTED_PROXIES = int(os.environ.get("TRUSTED_PROXIES", "0"))
+    # SMS codes for registration and password reset. `sandbox` sends nothing: it logs the text
+    # and shows it at /dev/outbox (404 with any other provider) — name a real gateway in production.
+    APP_ENV = os.environ.get("APP_ENV", "development")  # production: no sandbox, secure cookies
+    SMS_PROVIDER = os.environ.get("SMS_PROVIDER", "" if APP_ENV == "production" else "sandbox")
+    SMS_CODE_TTL_SECONDS = int(os.environ.get("SMS_CODE_TTL_SECONDS", "300"))
+    SMS_CODE_MAX_ATTEMPTS = int(os.environ.get("SMS_CODE_MAX_ATTEMPTS", "5"))
+    SMS_RESEND_SECONDS = int(os.environ.get("SMS_RESEND_SECONDS", "60"))
+    SMS_PER_PHONE_HOUR = int(os.environ.get("SMS_PER_PHONE_HOUR", "5"))
+    SMS_PER_PHONE_DAY = int(os.environ.get("SMS_PER_PHONE_DAY", "10"))
+    SMS_PER_IP_HOUR = int(os.environ.get("SMS_PER_IP_HOUR", "20"))
+    REGISTER_PER_IP_HOUR = int(os.environ.get("REGISTER_PER_IP_HOUR", "10"))
+    LOG_FORMAT = os.environ.get("LOG_FORMAT", "text")  # text | json
+    LOG_LEVEL = os.environ.get("LOG_LEVEL", "INFO")
     BABEL_DEFAULT_LOCALE = "zh_Hans"
     BABEL_DEFAULT_TIMEZONE = BRAND_TIMEZONE  # dates and times are shown in the brand's zone
     LANGUAGES = ("zh_Hans", "en", "zh_Hant")
     WTF_CSRF_TIME_LIMIT = None
     WTF_CSRF_SSL_STRICT = False
     MAX_CONTENT_LENGTH = 1024 * 1024
+    # Gift images and code files (console only): where they are kept, the largest file accepted
+    # (a form error above it), and the larger request limit the two upload forms get (above it:
+    # 413). Every other form keeps MAX_CONTENT_LENGTH.
+    UPLOAD_DIR = os.environ.get("UPLOAD_DIR", str(INSTANCE_DIR / "uploads"))
+    UPLOAD_MAX_BYTES = int(os.environ.get("UPLOAD_MAX_BYTES", str(5 * 1024 * 1024)))
+    UPLOAD_REQUEST_MAX_BYTES = int(os.environ.get("UPLOAD_REQUEST_MAX_BYTES", str(8 * 1024 * 1024)))
 
 
 class TestConfig(Config):

@@ -5,11 +5,13 @@ from functools import wraps
 from urllib.parse import urlsplit
 
 from flask import abort, current_app, request, session, url_for
-from flask_login import current_user, logout_user
+from flask_login import current_user, login_user, logout_user
 
 from app.extensions import db, login_manager
 from app.htmx import redirect_to
+from app.inputs import control_char
 from app.models import Member, User
+from app.services.accounts import sessions
 from app.timeutil import utcnow
 
 CSP = (
@@ -17,12 +19,16 @@ CSP = (
     "connect-src 'self'; font-src 'self'; object-src 'none'; base-uri 'self'; "
     "form-action 'self'; frame-ancestors 'none'"
 )
+SESSION_ID = "sid"  # the key of the server-side session in the cookie
+PRIVATE = "private, no-store"
 
 
 @login_manager.user_loader
 def load_user(user_id: str) -> User | None:
-    """The logged-in user, from the id Flask-Login keeps in the session cookie."""
-    return db.session.get(User, int(user_id)) if user_id.isdigit() else None
+    """The logged-in user, while the server still holds the session the cookie names."""
+    if not user_id.isdigit():
+        return None
+    return sessions.user_for(db.session, int(user_id), session.get(SESSION_ID))
 
 
 def safe_next(target: str | None, fallback: str) -> str:
@@ -32,7 +38,7 @@ def safe_next(target: str | None, fallback: str) -> str:
     parts = urlsplit(target)
     if parts.scheme or parts.netloc or not target.startswith("/") or target.startswith("//"):
         return fallback
-    if "\\" in target:
+    if "\\" in target or control_char(target) is not None:  # CR/LF would split the Location header
         return fallback
     return target
 
@@ -65,9 +71,29 @@ def current_member() -> Member:
 
 
 def start_session(user: User) -> None:
-    """Stamp the login time for the absolute and idle time-outs."""
+    """Log `user` in on a fresh server-side session (the caller commits), stamped for time-outs."""
+    token = session.get("csrf_token")  # forms already open in other tabs keep working
+    session.clear()  # nothing else from before survives the login (e.g. a counter's member card)
+    if token:
+        session["csrf_token"] = token
+    login_user(user)
+    now = utcnow()
+    session[SESSION_ID] = sessions.open_session(db.session, user, now=now)
     session.permanent = True
-    session["login_at"] = session["seen_at"] = utcnow().timestamp()
+    session["login_at"] = session["seen_at"] = now.timestamp()
+
+
+def current_session_id() -> str | None:
+    """The id of this browser's server-side session, if signed in."""
+    return session.get(SESSION_ID)
+
+
+def end_session() -> None:
+    """Log out here: close this browser's server-side session and forget the whole cookie."""
+    if sid := session.get(SESSION_ID):
+        sessions.close_session(db.session, sid)
+    session.clear()
+    logout_user()
 
 
 def _expired(now: datetime) -> bool:
@@ -85,7 +111,11 @@ def _expired(now: datetime) -> bool:
 
 def enforce_timeouts():
     """Log out sessions idle too long (30 min for staff) or older than 12 h (staff)."""
-    if request.endpoint == "static" or not current_user.is_authenticated:
+    if request.endpoint == "static":
+        return None
+    if not current_user.is_authenticated:
+        if "_user_id" in session:  # ended on the server (logged out, disabled): forget it all
+            session.clear()
         return None
     now = utcnow()
     if _expired(now):
@@ -107,6 +137,15 @@ def security_headers(response):
     return response
 
 
+def private_cache(response):
+    """Nothing for a signed-in user (or a login form, or the POS API) is kept by any cache."""
+    if request.endpoint in ("static", "media.gift_image"):  # public, content-addressed files
+        return response
+    if request.blueprint in ("auth", "api") or "_user_id" in session:
+        response.headers["Cache-Control"] = PRIVATE
+    return response
+
+
 def init_app(app) -> None:
     """Install the hooks."""
     login_manager.login_view = "auth.login"
@@ -114,3 +153,4 @@ def init_app(app) -> None:
     app.config.setdefault("PERMANENT_SESSION_LIFETIME", timedelta(days=30))
     app.before_request(enforce_timeouts)
     app.after_request(security_headers)
+    app.after_request(private_cache)

@@ -24,6 +24,16 @@ def local_date(moment: datetime) -> date:
     return moment.astimezone(brand_tz()).date()
 
 
+def to_utc(local: datetime | None) -> datetime | None:
+    """A brand-local wall-clock time (naive, as typed in a form) → the UTC instant."""
+    return local.replace(tzinfo=brand_tz()).astimezone(UTC) if local else None
+
+
+def to_local(moment: datetime | None) -> datetime | None:
+    """A stored UTC instant → the brand-local wall-clock time (naive) a form shows."""
+    return moment.astimezone(brand_tz()).replace(tzinfo=None) if moment else None
+
+
 def local_midnight(day: date) -> datetime:
     """The UTC instant at which a brand-local day starts."""
     return datetime.combine(day, time.min, tzinfo=brand_tz()).astimezone(UTC)

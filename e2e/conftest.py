@@ -10,6 +10,7 @@ import sys
 import time
 import urllib.error
 import urllib.request
+from contextlib import contextmanager
 from datetime import datetime
 from pathlib import Path
 from zoneinfo import ZoneInfo
@@ -46,7 +47,6 @@ SETTLE_FOR_SHOT = """async () => {
   await Promise.all(images.map((img) => img.decode().catch(() => null)));
 }"""
 GUNICORN_ARGS = ["-w", "2", "--access-logfile", "-"]
-EXPECT_TIMEOUT_MS = 20_000  # waits for conditions; a passing run is as fast as before
 START_TIMEOUT = 30.0  # seconds for gunicorn to answer /healthz
 BRAND_TZ = ZoneInfo("Asia/Shanghai")  # the brand's time zone: "today" for the rate calendar
 
@@ -59,8 +59,6 @@ def pytest_configure(config: pytest.Config) -> None:
         config.option.tracing = "retain-on-failure"
     if config.getoption("--output") == "test-results":  # pytest-playwright's default
         config.option.output = str(ARTIFACTS / "traces")
-    # A shared 2-core machine: a login (argon2) plus a page can take longer than 5 s under load.
-    expect.set_options(timeout=EXPECT_TIMEOUT_MS)
 
 
 def _free_port() -> int:
@@ -251,6 +249,25 @@ def pytest_runtest_makereport(item: pytest.Item, call: pytest.CallInfo):
     return report
 
 
+@contextmanager
+def _traced_context(browser, request: pytest.FixtureRequest, suffix: str, **options):
+    """A browser context of its own (own cookies), traced; the trace is kept if the test fails."""
+    context = browser.new_context(**options, locale="zh-CN", timezone_id="Asia/Shanghai")
+    context.tracing.start(screenshots=True, snapshots=True, sources=True)
+    try:
+        yield context
+    finally:
+        call = getattr(request.node, "report_call", None)
+        if call is not None and call.failed:
+            traces = ARTIFACTS / "traces"
+            traces.mkdir(parents=True, exist_ok=True)
+            safe = re.sub(r"[^\w.-]+", "-", request.node.name)
+            context.tracing.stop(path=str(traces / f"{safe}-{suffix}.zip"))
+        else:
+            context.tracing.stop()
+        context.close()
+
+
 @pytest.fixture
 def tablet(browser, playwright, base_url: str, request: pytest.FixtureRequest):
     """A second browser context: a counter tablet in landscape, zh-CN, in Shanghai.
@@ -260,20 +277,16 @@ def tablet(browser, playwright, base_url: str, request: pytest.FixtureRequest):
     """
     name = next(n for n in TABLETS if n in playwright.devices)
     device = {k: v for k, v in playwright.devices[name].items() if k != "default_browser_type"}
-    context = browser.new_context(
-        **device, base_url=base_url, locale="zh-CN", timezone_id="Asia/Shanghai"
-    )
-    context.tracing.start(screenshots=True, snapshots=True, sources=True)
-    yield context
-    call = getattr(request.node, "report_call", None)
-    if call is not None and call.failed:
-        traces = ARTIFACTS / "traces"
-        traces.mkdir(parents=True, exist_ok=True)
-        safe = re.sub(r"[^\w.-]+", "-", request.node.name)
-        context.tracing.stop(path=str(traces / f"{safe}-tablet.zip"))
-    else:
-        context.tracing.stop()
-    context.close()
+    with _traced_context(browser, request, "tablet", **device, base_url=base_url) as context:
+        yield context
+
+
+@pytest.fixture
+def desktop(browser, base_url: str, request: pytest.FixtureRequest):
+    """A console desktop: 1366 × 768, zh-CN, in Shanghai, its own cookies, traced on failure."""
+    viewport = {"width": 1366, "height": 768}
+    with _traced_context(browser, request, "desktop", viewport=viewport, base_url=base_url) as ctx:
+        yield ctx
 
 
 @pytest.fixture

@@ -2,7 +2,9 @@
 
 The member shows their code, the advisor looks them up and records a purchase; the member
 redeems a gift for pickup and the advisor hands it over (a second tap says it is done already);
-the member books a facial and the advisor checks them in. Both screens are checked at every step.
+the member books a facial and the advisor checks them in; last, the advisor redeems a points +
+cash cream at the counter, which needs the cash collected first. Both screens are checked at
+every step.
 
 The advisor's tablet is switched to English (the `lang` cookie) so its role and label locators
 read like the screen; the member stays in Simplified Chinese and is driven by data-testids,
@@ -16,16 +18,19 @@ from datetime import datetime, timedelta, timezone
 import pytest
 from playwright.sync_api import Page, expect
 
+from e2e.sms import join
+
 ADVISOR = "A0001"
 STORE = "上海恒隆广场专柜"  # SH001, the advisor's counter
 PASSWORD = "counter-journey-2024"
 SHANGHAI = timezone(timedelta(hours=8))
 WELCOME_POINTS = 100
 COUNTER_YUAN = 880  # a base-tier member earns 1 point per yuan of skincare
-TOP_UP_YUAN = 4_000  # through the POS afterwards: enough for the two gifts below
+TOP_UP_YUAN = 5_500  # through the POS afterwards: enough for the three gifts below
 SERUM, SERUM_POINTS = "云澜青春精华 15ml 体验装", 1_500  # physical, kept at SH001
 FACIAL, FACIAL_POINTS = "专柜焕颜护理 60 分钟", 3_000  # service, slots at SH001 and BJ001
 FACIAL_EN = "60-minute facial at the counter"
+CREAM, CREAM_POINTS, CREAM_CASH = "Nourishing Cream 50 ml", 1_500, "¥300.00"  # kept at SH001
 
 
 def _points(value: int) -> str:
@@ -58,11 +63,7 @@ def _register(member: Page, check_page) -> str:
     phone = f"135{uuid.uuid4().int % 10**8:08d}"
     member.goto("/register")
     check_page(member, "counter-member-register")
-    form = member.locator("#register-form")
-    form.locator("[name=phone]").fill(phone)
-    form.locator("[name=password]").fill(PASSWORD)
-    form.locator("[name=confirm]").fill(PASSWORD)
-    form.locator("button[type=submit]").click()
+    join(member, phone, PASSWORD)
     expect(member).to_have_url(re.compile(r"/me$"))
     expect(member.locator("main").get_by_test_id("points-balance")).to_have_text(
         _points(WELCOME_POINTS)
@@ -142,7 +143,7 @@ def _top_up(pos, phone: str, balance: int) -> int:
     assert response.status == 201, f"POST /api/v1/orders -> {response.status}: {response.text()}"
     body = response.json()
     assert body["balance"] == balance + body["points_awarded"]
-    assert body["balance"] >= SERUM_POINTS + FACIAL_POINTS
+    assert body["balance"] >= SERUM_POINTS + FACIAL_POINTS + CREAM_POINTS
     return body["balance"]
 
 
@@ -211,7 +212,7 @@ def _hand_over_pickup(advisor: Page, member: Page, check_page, balance: int) -> 
     return balance
 
 
-def _book_and_check_in(advisor: Page, member: Page, check_page, balance: int) -> None:
+def _book_and_check_in(advisor: Page, member: Page, check_page, balance: int) -> int:
     """Redeem the facial → book the earliest free time at SH001 → the advisor checks in."""
     _open_gift(member, FACIAL)
     check_page(member, "counter-member-facial")
@@ -240,7 +241,8 @@ def _book_and_check_in(advisor: Page, member: Page, check_page, balance: int) ->
     expect(member).to_have_url(order_url)
     expect(member.locator("main")).to_contain_text(STORE)
     expect(member.locator("main")).to_contain_text(starts)
-    expect(_order_status(member, "to_book")).to_be_visible()
+    expect(_order_status(member, "booked")).to_be_visible()  # "Booked for …", not "to be booked"
+    expect(_order_status(member, "booked")).to_contain_text(starts)
     expect(member.get_by_test_id("book-button")).to_have_count(0)
     check_page(member, "counter-member-booked")
 
@@ -265,13 +267,45 @@ def _book_and_check_in(advisor: Page, member: Page, check_page, balance: int) ->
     member.reload()
     expect(_order_status(member, "completed")).to_be_visible()
     check_page(member, "counter-member-facial-completed")
+    return balance - FACIAL_POINTS
+
+
+def _redeem_with_cash(advisor: Page, member: Page, check_page, balance: int) -> None:
+    """A points + cash cream at the counter: refused until the advisor ticks the cash collected."""
+    member.goto("/me/code")
+    code = member.get_by_test_id("member-code").inner_text()
+    redeem = advisor.get_by_role("region", name="Redeem at the counter")
+    gift = redeem.get_by_label("Gift", exact=True)
+    option = gift.locator("option").filter(has_text=CREAM)
+    expect(option).to_contain_text(f"{CREAM_POINTS:,} points + {CREAM_CASH} cash")
+    gift.select_option(option.get_attribute("value"))
+    redeem.get_by_label("Member's current code").fill(code)
+    redeem.get_by_role("button", name="Redeem for the member").click()
+    error = advisor.get_by_test_id("form-error")
+    expect(error).to_have_text(f"Collect {CREAM_CASH} first, then tick the box.")
+    card = _member_card(advisor)
+    expect(card.get_by_test_id("points-balance")).to_have_text(_points(balance))  # nothing taken
+    check_page(advisor, "counter-tablet-redeem-cash-due")
+
+    redeem = advisor.get_by_role("region", name="Redeem at the counter")
+    redeem.get_by_label("Gift", exact=True).select_option(option.get_attribute("value"))
+    redeem.get_by_label("Member's current code").fill(code)
+    redeem.get_by_role("checkbox", name=re.compile("已收取现金部分|Cash part collected")).check()
+    redeem.get_by_role("button", name="Redeem for the member").click()
+    expect(_banner(advisor)).to_have_text(
+        f"Redeemed: {CREAM} × 1 for {CREAM_POINTS:,} points and {CREAM_CASH} in cash."
+    )
+    expect(card.get_by_test_id("points-balance")).to_have_text(_points(balance - CREAM_POINTS))
+    check_page(advisor, "counter-tablet-redeem-cash-collected")
 
 
 def test_counter_journey(advisor: Page, page: Page, check_page, pos):
-    """Look-up and purchase, pickup hand-over (twice), booking and check-in, on both screens."""
+    """Look-up and purchase, pickup hand-over (twice), booking and check-in, a points + cash
+    redemption at the counter, on both screens."""
     member = page
     phone = _register(member, check_page)
     balance = _look_up_and_buy(advisor, member, check_page, phone)
     balance = _top_up(pos, phone, balance)
     balance = _hand_over_pickup(advisor, member, check_page, balance)
-    _book_and_check_in(advisor, member, check_page, balance)
+    balance = _book_and_check_in(advisor, member, check_page, balance)
+    _redeem_with_cash(advisor, member, check_page, balance)

@@ -14,6 +14,8 @@ from datetime import UTC, datetime, timedelta, timezone
 import pytest
 from playwright.sync_api import Page, expect
 
+from e2e.sms import join
+
 BASE, SILVER, DIAMOND = "13800000000", "13800000001", "13800000003"
 PASSWORD = "mall-journey-2024"
 SHANGHAI = timezone(timedelta(hours=8))
@@ -59,11 +61,7 @@ def _new_member(page: Page, pos, yuan: int) -> str:
     """A fresh member (registered through the form, so logged in) who spent ¥yuan at a counter."""
     phone = f"136{uuid.uuid4().int % 10**8:08d}"
     page.goto("/register")
-    form = page.locator("#register-form")
-    form.locator("[name=phone]").fill(phone)
-    form.locator("[name=password]").fill(PASSWORD)
-    form.locator("[name=confirm]").fill(PASSWORD)
-    form.get_by_role("button").click()
+    join(page, phone, PASSWORD)
     expect(page).to_have_url(re.compile(r"/me$"))
     order = {
         "order_no": f"E2E-MALL-{uuid.uuid4().hex[:12]}",

@@ -10,6 +10,8 @@ from datetime import datetime, timedelta, timezone
 
 from playwright.sync_api import Page, expect
 
+from e2e.sms import join
+
 PASSWORD = "first-day-2024"
 SHANGHAI = timezone(timedelta(hours=8))
 WELCOME_POINTS = 100
@@ -29,15 +31,10 @@ def _balance(page: Page):
 
 
 def _register(page: Page, check_page, phone: str, shot: str) -> None:
-    """Join through /register and land on /me."""
+    """Join through /register with the SMS code and land on /me."""
     page.goto("/register")
     check_page(page, f"{shot}-register")
-    form = page.locator("#register-form")
-    form.locator("[name=phone]").fill(phone)
-    form.locator("[name=password]").fill(PASSWORD)
-    form.locator("[name=confirm]").fill(PASSWORD)
-    form.locator("[name=referral_code]").fill("")
-    form.get_by_role("button").click()
+    join(page, phone, PASSWORD, check=lambda p: check_page(p, f"{shot}-register-code-sent"))
     expect(page).to_have_url(re.compile(r"/me$"))
 
 

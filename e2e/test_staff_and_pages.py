@@ -60,10 +60,11 @@ def test_advisor_counter(page: Page, check_page, log_in):
 
 
 def test_operator_console(page: Page, check_page, log_in):
-    """The operator lands on the console with the points totals."""
+    """The operator lands on the console with the key figures."""
     log_in(page, "admin")
     expect(page).to_have_url(re.compile(r"/admin/$"))
-    expect(page.locator("main .stat")).to_have_count(4)
+    for testid in ("kpi-outstanding", "kpi-liability", "kpi-health"):
+        expect(page.get_by_test_id(testid)).to_be_visible()
     check_page(page, "admin")
 
 

@@ -144,9 +144,8 @@ def login_as(client, session):
             "/login", data={"identifier": identifier, "password": password, "csrf_token": token}
         )
         assert response.status_code == 303, response.get_data(as_text=True)
-        return csrf_from(
-            client.get("/me" if identifier[0].isdigit() else "/login").get_data(as_text=True)
-        )
+        home = client.get("/me" if identifier[0].isdigit() else "/login", follow_redirects=True)
+        return csrf_from(home.get_data(as_text=True))
 
     return login
 

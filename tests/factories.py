@@ -87,8 +87,11 @@ def slot(session, now, *, gift_item=None, store_code="SH001", hours=24, capacity
 
 
 def buy(session, member, fen, at, order_no="o1", lines=None, category="skincare"):
-    """A paid POS order of `fen` at `at` (one line of `category` unless lines are given)."""
+    """A paid POS order of `fen` at `at` at store SH001 (created if missing; one line of
+    `category` unless lines are given)."""
     from app.services.points import purchases
+
+    store(session, "SH001")  # the POS may only name stores that exist
 
     if lines is None:
         lines = [{"sku": "S", "category": category, "qty": 1, "paid_fen": fen}]
@@ -104,3 +107,19 @@ def buy(session, member, fen, at, order_no="o1", lines=None, category="skincare"
         fingerprint=purchases.body_hash(body),
         now=at,
     ).order
+
+
+def staff(session, role="operator", staff_id="admin", password="secret123"):
+    """A console user (operator or finance) who can log in with `password`."""
+    from app.models import User
+    from app.services.accounts import accounts
+
+    user = User(
+        role=role,
+        staff_id=staff_id,
+        password_hash=accounts.hash_password(password),
+        display_name=staff_id,
+    )
+    session.add(user)
+    session.flush()
+    return user

@@ -29,9 +29,19 @@ MEMBER = {
     "cannot_cancel": lambda d: _("This order can no longer be cancelled."),
     "bad_request": lambda d: _("Check the quantity, counter and address, then try again."),
     "too_late": lambda d: _(
-        "It is too close to the appointment to change it. Please call the counter."
+        "Times can be changed or cancelled up to %(hours)s hours before the appointment. "
+        "To change it now, please call the counter.",
+        hours=d.get("hours", 2),
     ),
     "slot_full": lambda d: _("That time has just been taken. Please choose another."),
+    "frozen": lambda d: _(
+        "Your account is under review, so redemptions are paused and new points are held. "
+        "Please contact customer service."
+    ),
+    "cash_cap": lambda d: _(
+        "Points can pay at most ¥%(max)s of this order.", max=f"{d.get('max_yuan', 0):,}"
+    ),
+    "not_bookable": lambda d: _("This order has no appointment to book any more."),
 }
 
 # What an advisor reads across the counter.
@@ -41,6 +51,11 @@ COUNTER = {
     ),
     "no_member": lambda d: _("Look the member up first."),
     "receipt_conflict": lambda d: _("This receipt number was recorded with different details."),
+    "issue_cap": lambda d: _(
+        "Not recorded: the brand has issued this month's points (%(room)s points left). "
+        "Keep the receipt and record it next month, or ask the operations team.",
+        room=f"{d.get('room', 0):,}",
+    ),
     "pickup_unknown": lambda d: _("No order has this pickup code."),
     "pickup_other_store": lambda d: _(
         "This order is for pickup at %(store)s.", store=d.get("store")
@@ -62,6 +77,10 @@ COUNTER = {
     "already_checked_in": lambda d: _("Already checked in."),
     "already_no_show": lambda d: _("Already marked as a no-show."),
     "already_cancelled": lambda d: _("The member cancelled this appointment."),
+    "frozen": lambda d: _(
+        "This member's account is frozen for review: no redemptions. Purchases are still "
+        "recorded; their points are held until the review ends."
+    ),
 }
 
 VOICES = {"member": MEMBER, "counter": COUNTER}

@@ -38,6 +38,8 @@ SETTINGS = {
     "unpaid_order_minutes": 15,
     "booking_cutoff_hours": 2,
     "no_show_returns_points": 0,
+    "monthly_issue_cap": 0,  # points the brand may issue per brand-local month; 0 = no cap
+    "adjustment_approval_threshold": 1_000,  # manual adjustments above it need a second operator
 }
 
 CATEGORIES = {"skincare": 100, "makeup": 100, "fragrance": 100, "gift_card": 0}

@@ -6,6 +6,10 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from app.demo import catalogue as demo_catalogue
+from app.demo import flash_home as demo_flash_home
+from app.demo import gift_library
+from app.demo import members_orders as demo_members_orders
+from app.demo import rules as demo_rules
 from app.demo.defaults import seed_defaults
 from app.models import Store, User
 from app.services.accounts import accounts, apikeys
@@ -41,6 +45,8 @@ def _staff(session: Session, stores: dict[str, Store], now: datetime) -> None:
     for staff_id, role, name, store in (
         ("A0001", "advisor", "王美琪", "SH001"),
         ("admin", "operator", "运营管理员", None),
+        ("admin2", "operator", "运营主管", None),
+        ("F0001", "finance", "财务专员", None),
     ):
         if not session.scalar(select(User.id).where(User.staff_id == staff_id)):
             session.add(
@@ -90,6 +96,10 @@ def load(session: Session, *, now: datetime) -> None:
     for phone, name, paid_fen in MEMBERS:
         _member(session, phone, name, paid_fen, now)
     demo_catalogue.load(session, now=now)
+    demo_flash_home.load(session)
+    gift_library.load(session)
+    demo_rules.load(session, now=now)
+    demo_members_orders.load(session, now=now)
     if not apikeys.check(session, DEMO_API_KEY):
         apikeys.create(session, "demo POS", now=now, key=DEMO_API_KEY)
     session.flush()

@@ -1,7 +1,11 @@
 """Typed SQLAlchemy models; importing this module registers every table."""
 
-from app.models.account import ApiKey, LoginAttempt, Store, User
+from app.models.account import ApiKey, Store, User, UserSession
 from app.models.catalog import CashRate, FlashEvent, Gift, GiftCode, HomeSection, Shelf
+from app.models.console import AuditEntry
+from app.models.console_flash import FlashCancellation
+from app.models.console_gifts import GiftTemplate, StockMovement
+from app.models.console_members import HeldLot, MemberFreeze, PointAdjustment, Shipment
 from app.models.counter import (
     Benefit,
     BenefitUse,
@@ -18,12 +22,17 @@ from app.models.earning import (
     PosRefund,
     SignIn,
 )
+from app.models.jobs import JobRun
 from app.models.ledger import LedgerEntry, PointLot, PointSource, PointTransaction
 from app.models.limits import RateCounter
 from app.models.member import GrowthEvent, Member, Tier, TierChange
 from app.models.order import Address, Order, OrderEvent, Payment
+from app.models.rules import PointClearing, RuleVersion
+from app.models.verification import SmsMessage, VerificationCode
 
 __all__ = [
+    "PointClearing",
+    "RuleVersion",
     "Benefit",
     "BenefitUse",
     "Booking",
@@ -31,10 +40,13 @@ __all__ = [
     "StaffAction",
     "StoreStock",
     "Address",
+    "AuditEntry",
     "CashRate",
+    "FlashCancellation",
     "FlashEvent",
     "Gift",
     "GiftCode",
+    "GiftTemplate",
     "HomeSection",
     "Order",
     "OrderEvent",
@@ -45,8 +57,12 @@ __all__ = [
     "CategoryMultiplier",
     "EarningSetting",
     "GrowthEvent",
+    "HeldLot",
+    "MemberFreeze",
+    "PointAdjustment",
+    "Shipment",
+    "JobRun",
     "LedgerEntry",
-    "LoginAttempt",
     "Member",
     "PointLot",
     "PointSource",
@@ -55,8 +71,12 @@ __all__ = [
     "PosRefund",
     "RateCounter",
     "SignIn",
+    "SmsMessage",
+    "StockMovement",
     "Store",
     "Tier",
     "TierChange",
     "User",
+    "UserSession",
+    "VerificationCode",
 ]

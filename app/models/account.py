@@ -1,16 +1,16 @@
-"""Accounts: users of every role, stores, login attempts, POS API keys."""
+"""Accounts: users of every role, stores, signed-in sessions, POS API keys."""
 
 from datetime import datetime
 
 from flask_login import UserMixin
-from sqlalchemy import CheckConstraint, ForeignKey, Index, String
+from sqlalchemy import CheckConstraint, ForeignKey, String
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from app.extensions import db
 from app.models.types import UTCDateTime
 from app.timeutil import utcnow
 
-ROLES = ("member", "advisor", "operator")
+ROLES = ("member", "advisor", "operator", "finance")
 
 
 class Store(db.Model):
@@ -21,6 +21,7 @@ class Store(db.Model):
     code: Mapped[str] = mapped_column(String(16), unique=True)
     name: Mapped[str] = mapped_column(String(80))
     city: Mapped[str] = mapped_column(String(40), default="")
+    closed_at: Mapped[datetime | None] = mapped_column(UTCDateTime)  # closed: no new pickups
 
 
 class User(UserMixin, db.Model):
@@ -28,7 +29,7 @@ class User(UserMixin, db.Model):
 
     __tablename__ = "users"
     __table_args__ = (
-        CheckConstraint("role IN ('member', 'advisor', 'operator')", name="role"),
+        CheckConstraint("role IN ('member', 'advisor', 'operator', 'finance')", name="role"),
         CheckConstraint("phone IS NOT NULL OR staff_id IS NOT NULL", name="identifier"),
         CheckConstraint("role <> 'advisor' OR store_id IS NOT NULL", name="advisor_store"),
     )
@@ -40,6 +41,7 @@ class User(UserMixin, db.Model):
     password_hash: Mapped[str] = mapped_column(String(200))
     store_id: Mapped[int | None] = mapped_column(ForeignKey("stores.id"))
     active: Mapped[bool] = mapped_column(default=True)
+    must_change_password: Mapped[bool] = mapped_column(default=False)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
 
     store: Mapped[Store | None] = relationship()
@@ -56,18 +58,13 @@ class User(UserMixin, db.Model):
         return self.role != "member"
 
 
-class LoginAttempt(db.Model):
-    """One failed login, counted per identifier and per IP (shared by every worker)."""
+class UserSession(db.Model):
+    """A signed-in browser: its cookie names this row, and deleting the row ends the session."""
 
-    __tablename__ = "login_attempts"
-    __table_args__ = (
-        Index("ix_login_attempts_identifier_at", "identifier", "at"),
-        Index("ix_login_attempts_ip_at", "ip", "at"),
-    )
-    id: Mapped[int] = mapped_column(primary_key=True)
-    identifier: Mapped[str] = mapped_column(String(40))
-    ip: Mapped[str] = mapped_column(String(45))
-    at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    __tablename__ = "user_sessions"
+    id: Mapped[str] = mapped_column(String(64), primary_key=True)  # random, kept in the cookie
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id"), index=True)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
 
 
 class ApiKey(db.Model):

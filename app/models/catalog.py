@@ -46,6 +46,7 @@ class Gift(db.Model):
     description: Mapped[str] = mapped_column(Text, default="")
     descriptions: Mapped[dict] = mapped_column(JSON, default=dict)
     image: Mapped[str] = mapped_column(String(20), default="bottle")
+    photo: Mapped[str | None] = mapped_column(String(64))  # uploaded image (content hash)
     shelf_id: Mapped[int] = mapped_column(ForeignKey("shelves.id"), index=True)
     sort: Mapped[int] = mapped_column(default=0)
     badges: Mapped[list] = mapped_column(JSON, default=list)
@@ -124,15 +125,23 @@ class CashRate(db.Model):
 
 
 class HomeSection(db.Model):
-    """An operator-arranged block of the mall home: banner, flash strip or a shelf."""
+    """An operator-arranged block of the mall home: banner, flash strip, a shelf or "for you"."""
 
     __tablename__ = "home_sections"
-    __table_args__ = (CheckConstraint("kind IN ('banner', 'flash', 'shelf')", name="kind"),)
+    __table_args__ = (
+        CheckConstraint("kind IN ('banner', 'flash', 'shelf', 'for_you')", name="kind"),
+        CheckConstraint(
+            "ends_at IS NULL OR starts_at IS NULL OR ends_at > starts_at", name="window"
+        ),
+    )
     id: Mapped[int] = mapped_column(primary_key=True)
     kind: Mapped[str] = mapped_column(String(8))
     sort: Mapped[int] = mapped_column(default=0)
     title: Mapped[str] = mapped_column(String(60), default="")
     titles: Mapped[dict] = mapped_column(JSON, default=dict)
     shelf_id: Mapped[int | None] = mapped_column(ForeignKey("shelves.id"))
-    image: Mapped[str] = mapped_column(String(40), default="")
+    image: Mapped[str] = mapped_column(String(120), default="")  # static, or a gift photo
     link: Mapped[str] = mapped_column(String(120), default="")
+    visible: Mapped[bool] = mapped_column(default=True)
+    starts_at: Mapped[datetime | None] = mapped_column(UTCDateTime)  # shown from (None: always)
+    ends_at: Mapped[datetime | None] = mapped_column(UTCDateTime)  # shown until (exclusive)

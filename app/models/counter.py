@@ -24,6 +24,8 @@ class StaffAction(db.Model):
     detail: Mapped[dict] = mapped_column(JSON, default=dict)
     at: Mapped[datetime] = mapped_column(UTCDateTime)
 
+    user: Mapped["User"] = relationship()  # noqa: F821
+
 
 class StoreStock(db.Model):
     """Units of a gift kept at one store's counter, for redemptions made at the counter."""
@@ -58,6 +60,7 @@ class ServiceSlot(db.Model):
     ends_at: Mapped[datetime] = mapped_column(UTCDateTime)
     capacity: Mapped[int]
     booked: Mapped[int] = mapped_column(default=0)
+    closed_at: Mapped[datetime | None] = mapped_column(UTCDateTime)  # closed: no new bookings
 
     store: Mapped["Store"] = relationship()  # noqa: F821
 

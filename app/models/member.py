@@ -71,7 +71,7 @@ class GrowthEvent(db.Model):
 
 
 class TierChange(db.Model):
-    """The tier history: every upgrade and downgrade with its reason."""
+    """The tier history: every upgrade and downgrade with its reason (upgrade, review, refund)."""
 
     __tablename__ = "tier_changes"
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -79,4 +79,6 @@ class TierChange(db.Model):
     from_tier_id: Mapped[int | None] = mapped_column(ForeignKey("tiers.id"))
     to_tier_id: Mapped[int] = mapped_column(ForeignKey("tiers.id"))
     reason: Mapped[str] = mapped_column(String(20))
+    # the POS order whose growth made an upgrade (or whose refund undid one)
+    pos_order_id: Mapped[int | None] = mapped_column(ForeignKey("pos_orders.id"))
     at: Mapped[datetime] = mapped_column(UTCDateTime)

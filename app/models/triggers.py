@@ -1,8 +1,10 @@
-"""Database triggers that make the ledger append-only, on SQLite and on PostgreSQL."""
+"""Triggers that make the ledger and the audit log append-only, on SQLite and PostgreSQL."""
 
 from sqlalchemy import DDL, event
 
-APPEND_ONLY_TABLES = ("ledger_entries", "point_txns")
+APPEND_ONLY_TABLES = ("ledger_entries", "point_txns")  # installed by migration 0001
+AUDIT_TABLES = ("audit_log",)  # installed by migration 0007
+RULE_TABLES = ("rule_versions",)  # installed by migration 0011: rules never change afterwards
 
 PG_FUNCTION = """
 CREATE OR REPLACE FUNCTION reject_ledger_change() RETURNS trigger AS $$
@@ -30,11 +32,11 @@ def sqlite_triggers(table: str) -> list[str]:
     ]
 
 
-def statements(dialect: str) -> list[str]:
-    """Every statement that installs the append-only triggers for a dialect."""
+def statements(dialect: str, tables=APPEND_ONLY_TABLES) -> list[str]:
+    """Every statement that installs the append-only triggers on `tables` for a dialect."""
     if dialect == "postgresql":
-        return [PG_FUNCTION] + [pg_trigger(t) for t in APPEND_ONLY_TABLES]
-    return [sql for t in APPEND_ONLY_TABLES for sql in sqlite_triggers(t)]
+        return [PG_FUNCTION] + [pg_trigger(t) for t in tables]
+    return [sql for t in tables for sql in sqlite_triggers(t)]
 
 
 _installed: set[int] = set()
@@ -45,8 +47,8 @@ def install_on_create(metadata) -> None:
     if id(metadata) in _installed:  # every create_app calls this; one set of listeners is enough
         return
     _installed.add(id(metadata))
-    table = metadata.tables["ledger_entries"]
-    for dialect in ("postgresql", "sqlite"):
-        for sql in statements(dialect):
-            ddl = DDL(sql.replace("%", "%%"))  # DDL() formats with %
-            event.listen(table, "after_create", ddl.execute_if(dialect=dialect))
+    for name in APPEND_ONLY_TABLES + AUDIT_TABLES + RULE_TABLES:
+        for dialect in ("postgresql", "sqlite"):
+            for sql in statements(dialect, (name,)):
+                ddl = DDL(sql.replace("%", "%%"))  # DDL() formats with %
+                event.listen(metadata.tables[name], "after_create", ddl.execute_if(dialect=dialect))

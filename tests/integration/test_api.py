@@ -15,6 +15,7 @@ from app.blueprints.api.schemas import MAX_FEN, MAX_LINES
 from app.models import ApiKey, PointTransaction, PosOrder, PosRefund
 from app.services.accounts import apikeys
 from app.services.points import balances, ledger, purchases, tiers
+from tests import factories
 
 KEY = "test-key"
 AUTH = {"Authorization": f"Bearer {KEY}"}
@@ -24,8 +25,9 @@ DROP = object()
 
 @pytest.fixture
 def api(client, session, now, monkeypatch):
-    """A test client, a live API key, and the API's clock stopped at `now`."""
+    """A test client, a live API key, store SH001, and the API's clock stopped at `now`."""
     apikeys.create(session, "t", now=now, key=KEY)
+    factories.store(session, "SH001")
     session.commit()
     monkeypatch.setattr(routes, "utcnow", lambda: now)
     return client

@@ -10,6 +10,7 @@ from app.blueprints.api import routes
 from app.models import PointTransaction, PosOrder, PosRefund
 from app.services.accounts import apikeys
 from app.services.points import balances
+from tests import factories
 
 pytestmark = pytest.mark.postgres
 
@@ -22,6 +23,7 @@ THREADS = 50
 def tills(app, session, now, monkeypatch):
     """Run one POST per (url, body) from its own thread at the same instant; (status, json)s."""
     apikeys.create(session, "t", now=now, key="test-key")
+    factories.store(session, "SH001")
     session.commit()
     monkeypatch.setattr(routes, "utcnow", lambda: now)
 

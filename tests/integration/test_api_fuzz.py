@@ -11,6 +11,7 @@ from hypothesis import strategies as st
 from app.blueprints.api import routes
 from app.blueprints.api.schemas import MAX_FEN
 from app.services.accounts import apikeys
+from tests import factories
 
 ALLOWED = {200, 201, 400, 401, 404, 409, 422}
 AUTH = {"Authorization": "Bearer test-key"}
@@ -47,6 +48,7 @@ VALUES = JSON | INSTANTS | st.datetimes().map(datetime.isoformat)
 def api(client, session, make_member, now, monkeypatch):
     """A test client, a live key, one member (returned with the client) and a stopped clock."""
     apikeys.create(session, "t", now=now, key="test-key")
+    factories.store(session, "SH001")
     member = make_member()
     session.commit()
     monkeypatch.setattr(routes, "utcnow", lambda: now)

@@ -27,7 +27,12 @@ def test_demo_load_is_idempotent_and_has_the_contract_accounts(app, session):
     staff = dict(
         session.execute(select(User.staff_id, User.role).where(User.staff_id.is_not(None))).all()
     )
-    assert staff == {"A0001": "advisor", "admin": "operator"}
+    assert staff == {
+        "A0001": "advisor",
+        "admin": "operator",
+        "admin2": "operator",
+        "F0001": "finance",
+    }
     assert apikeys.check(session, "demo-pos-key") is not None
     assert session.scalar(select(func.count(ApiKey.id))) == 1
     assert run(app, "points", "audit").output.strip() == "ledger ok"
@@ -55,7 +60,7 @@ def test_points_expire_is_safe_to_rerun(app, session, make_member):
     )
 
 
-def test_points_expire_as_of_a_future_date(app, session, make_member):
+def test_points_expire_as_of_a_past_date_and_never_a_future_one(app, session, make_member):
     member = make_member()
     ledger.credit(session, member.id, "signin", 10, "s", now=utcnow())
     session.commit()
@@ -63,7 +68,9 @@ def test_points_expire_as_of_a_future_date(app, session, make_member):
         run(app, "points", "expire", "--as-of", "2020-01-01").output.strip() == "expired 0 lot(s)"
     )
     future = (utcnow() + timedelta(days=120)).date().isoformat()
-    assert run(app, "points", "expire", "--as-of", future).output.strip() == "expired 1 lot(s)"
+    refused = run(app, "points", "expire", "--as-of", future)
+    assert refused.exit_code == 1 and "never runs ahead of time" in refused.output
+    assert balances.balance(session, member.id, utcnow()) == 10
 
 
 def test_points_audit_fails_on_a_mismatch(app, session, make_member):

@@ -145,10 +145,16 @@ def expiry_job(app, as_of, now, pids: queue.Queue) -> int:
 
 
 def spend_before_midnight(session, member, expires_at):
-    """`points expire --as-of <today>` runs while a spend of today's last usable points runs."""
-    now = expires_at - timedelta(hours=1)
+    """The job starts at midnight while a spend of the last usable points, begun just before
+    midnight, still holds the member's lock."""
+    before = expires_at - timedelta(hours=1)
     # the spend goes first; the job expires the 6 points left on the lot
-    return now, expires_at, 1, lambda: ledger.debit(session, member, 4, "late-spend", now=now)
+    return (
+        expires_at,
+        expires_at,
+        1,
+        lambda: ledger.debit(session, member, 4, "late-spend", now=before),
+    )
 
 
 def cancel_after_expiry(session, member, expires_at):

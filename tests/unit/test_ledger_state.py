@@ -23,6 +23,8 @@ from app.demo.defaults import POINT_SOURCES, seed_defaults
 from app.extensions import db
 from app.models import LedgerEntry, Member, PointLot, PointSource, PointTransaction
 from app.services.accounts import accounts
+from app.services.analytics import definitions as d
+from app.services.analytics import flows
 from app.services.points import balances, expiry, ledger
 from app.services.points.audit import audit
 from tests.conftest import _fresh_url
@@ -344,10 +346,17 @@ class LedgerMachine(RuleBasedStateMachine):
             }
         )
 
-    @rule(end_of_day=st.booleans())
-    def run_expiry(self, end_of_day):
-        """The expiry job as of now, or of tonight (`--as-of` today); a re-run does nothing."""
-        as_of = self.model.end_of_day(self.clock) if end_of_day else self.clock
+    @rule(tonight_first=st.booleans())
+    def run_expiry(self, tonight_first):
+        """The expiry job as of now; asked for tonight first, it refuses and writes nothing
+        (never ahead of time: lots usable until midnight stay usable); a re-run does nothing."""
+        if tonight_first:
+            before = self.snapshot()
+            with pytest.raises(expiry.ExpiryAhead):
+                expiry.expire(self.session, self.model.end_of_day(self.clock), now=self.clock)
+            self.session.rollback()
+            assert self.snapshot() == before
+        as_of = self.clock
         count = expiry.expire(self.session, as_of, now=self.clock)
         assert count == self.model.expire(as_of)
         self.session.commit()
@@ -378,6 +387,33 @@ class LedgerMachine(RuleBasedStateMachine):
             assert balance == usable == self.model.balance(member, now) >= 0
             assert debt == self.model.debt[member] >= 0
             assert balances.pending(session, member, now) == self.model.pending(member, now)
+        session.commit()
+
+    @invariant()
+    def books_close(self):
+        """issued − consumed − expired = outstanding = Σ balances + pending − debt (+ lots past
+        their expiry that the job has not processed yet), and the months add up to the whole."""
+        session, now = self.session, self.clock
+        issued, consumed, expired = session.execute(
+            select(d.total(d.issued), d.total(d.consumed), d.total(d.expired))
+        ).one()
+        lots = list(session.scalars(select(PointLot)))
+        debt = sum(session.get(Member, m).debt for m in self.members)
+        held = sum(
+            balances.balance(session, m, now) + balances.pending(session, m, now)
+            for m in self.members
+        )
+        unprocessed = sum(
+            lot.remaining for lot in lots if lot.expires_at is not None and lot.expires_at <= now
+        )
+        outstanding = flows.outstanding(session, now + timedelta(microseconds=1))
+        assert issued - consumed - expired == outstanding
+        assert outstanding == sum(lot.remaining for lot in lots) - debt
+        assert outstanding == held - debt + unprocessed
+        first, last = flows.local_date(START), flows.local_date(now)
+        if len(flows.months(first, last)) < flows.MAX_MONTHS:
+            rows = flows.monthly(session, first, last)
+            assert sum(r.issued - r.consumed - r.expired for r in rows) == outstanding
         session.commit()
 
 

@@ -48,6 +48,14 @@ def test_prune_drops_old_database_windows(session, now):
     assert counters.peek(session, "new", WINDOW, now) == 1
 
 
+def test_prune_keeps_a_flash_events_refusal_tallies(session, now):
+    tally, old = timedelta(days=30), now - timedelta(days=90)
+    counters.hit(session, "flash:7:refused:sold_out", 10**9, tally, old)
+    counters.hit(session, "login:1.2.3.4", 3, WINDOW, old)
+    assert counters.prune(session, now) == 1
+    assert counters.peek(session, "flash:7:refused:sold_out", tally, old) == 1
+
+
 @pytest.mark.postgres
 def test_parallel_hits_never_all_pass(app, backend, now):
     db.session.commit()

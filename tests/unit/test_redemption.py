@@ -145,7 +145,7 @@ def test_points_and_cash_at_the_member_day_rate(session, rich, now):
     )
     gift = factories.gift(session, points_price=100, cash_fen=30_000)
     factories.store(session)
-    split = pricing.breakdown(session, 30_000, 999, now)
+    split = pricing.breakdown(session, 30_000, 0, now)
     assert (split.rate.points_per_yuan, split.max_yuan) == (10, 150)  # cap: half the cash
     order = redeem(session, rich, gift, now, delivery="pickup", yuan_by_points=50, expected_rate=10)
     assert (order.points_for_cash, order.cash_due_fen, order.cash_rate) == (500, 25_000, 10)

@@ -97,13 +97,23 @@ def test_progress_shows_the_growth_still_needed(session, make_member, now):
     assert (progress.growth, progress.next_tier.code, progress.needed) == (300, "silver", 700)
 
 
-def test_refund_lowers_growth_but_not_the_tier_until_the_review(session, make_member, now):
+def test_refund_lowers_growth_and_undoes_the_upgrade_the_order_made(session, make_member, now):
     member = make_member()
     buy(session, member, 600_000, now)  # Gold
     refund(session, "o1", "r1", 300_000, now)
     assert tiers.rolling_growth(session, member.id, now) == 3_000
-    assert member.tier.code == "gold"
+    assert member.tier.code == "silver"  # at once: the refunded order made the upgrade
     first_of_month = datetime(2026, 6, 30, 16, 30, tzinfo=UTC)  # July 1, 00:30 in Shanghai
+    assert tiers.review(session, first_of_month) == 0  # growth 3,000 keeps Silver
+    assert member.tier.code == "silver"
+
+
+def test_the_review_drops_a_tier_growth_no_longer_supports_once_a_month(session, make_member):
+    member = make_member()
+    buy(session, member, 600_000, datetime(2025, 6, 1, 4, tzinfo=UTC))  # Gold, a year ago
+    buy(session, member, 300_000, datetime(2026, 3, 1, 4, tzinfo=UTC), "o2")
+    first_of_month = datetime(2026, 6, 30, 16, 30, tzinfo=UTC)  # July 1, 00:30 in Shanghai
+    assert tiers.rolling_growth(session, member.id, first_of_month) == 3_000  # o1 aged out
     assert tiers.review(session, first_of_month) == 1
     assert member.tier.code == "silver"
     assert tiers.review(session, first_of_month + timedelta(days=3)) == 0  # once a month

@@ -124,6 +124,12 @@ def test_placeholders_match(locale):
     assert problems == []
 
 
+def _mo_key(message) -> tuple:
+    """A compiled message's identity (a plural's msgid is a list: make it hashable)."""
+    msgid = tuple(message.id) if isinstance(message.id, list) else message.id
+    return message.context, msgid
+
+
 @pytest.mark.parametrize("locale", LOCALES)
 def test_compiled_catalog_is_current(locale):
     """The committed .mo holds exactly what compiling the .po gives (no stale build)."""
@@ -131,9 +137,9 @@ def test_compiled_catalog_is_current(locale):
     buffer = BytesIO()
     write_mo(buffer, catalog)  # what `pybabel compile` writes: no fuzzy, no empty entries
     buffer.seek(0)
-    expected = {(m.context, m.id): m.string for m in read_mo(buffer) if m.id}
+    expected = {_mo_key(m): m.string for m in read_mo(buffer) if m.id}
     with (TRANSLATIONS / locale / "LC_MESSAGES" / "messages.mo").open("rb") as f:
-        committed = {(m.context, m.id): m.string for m in read_mo(f) if m.id}
+        committed = {_mo_key(m): m.string for m in read_mo(f) if m.id}
     assert committed == expected, f"{locale}: run `pybabel compile -d app/translations`"
 
 

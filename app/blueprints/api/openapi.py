@@ -1,16 +1,23 @@
 """The OpenAPI 3.1 description of the POS API, served at /api/v1/openapi.json."""
 
 from app.blueprints.api.results import EXPIRING_DAYS
-from app.blueprints.api.schemas import LIMITS, MAX_FEN, MAX_LINES, MAX_QTY
+from app.blueprints.api.schemas import (
+    LIMITS,
+    MAX_FEN,
+    MAX_LINES,
+    MAX_QTY,
+    PAID_AT_PATTERN,
+    RULE_LINES_ADD_UP,
+    RULE_PAID_AT_WINDOW,
+    TEXT_PATTERN,
+)
+from app.inputs import MAX_URL
 
 
-def _text(field: str, description: str) -> dict:
-    return {
-        "type": "string",
-        "minLength": 1,
-        "maxLength": LIMITS[field],
-        "description": description,
-    }
+def _text(field: str, description: str = "") -> dict:
+    """What schemas.is_text accepts: printable ASCII, no outer spaces, at most LIMITS[field]."""
+    schema = {"type": "string", "minLength": 1, "maxLength": LIMITS[field], "pattern": TEXT_PATTERN}
+    return schema | ({"description": description} if description else {})
 
 
 def _ref(name: str) -> dict:
@@ -66,16 +73,19 @@ SCHEMAS = {
                 "type": "string",
                 "format": "date-time",
                 "maxLength": LIMITS["paid_at"],
-                "description": "ISO 8601 with a UTC offset; after 2000-01-01 and at "
-                "most 5 minutes in the future",
+                "pattern": PAID_AT_PATTERN,
+                "description": "RFC 3339 with a UTC offset (Z or ±hh:mm), at most microseconds; "
+                f"also (not expressible here, 422 validation_failed 'paid_at: "
+                f"{RULE_PAID_AT_WINDOW}') after 2000-01-01 and at most 5 minutes in the future",
                 "examples": ["2026-06-15T10:00:00+08:00"],
             },
             "lines": {
                 "type": "array",
                 "maxItems": MAX_LINES,
                 "items": _ref("OrderLine"),
-                "description": "optional; when non-empty their paid_fen must add up to "
-                "paid_fen and points follow each line's category",
+                "description": "optional; points follow each line's category. When non-empty "
+                f"(not expressible here, 422 validation_failed 'lines: {RULE_LINES_ADD_UP}') "
+                "their paid_fen must add up to paid_fen",
             },
         },
     },
@@ -90,6 +100,12 @@ SCHEMAS = {
             },
             "balance": POINTS | {"description": "available points now"},
             "tier": TIER,
+            "held": {
+                "type": "boolean",
+                "description": "present (true) when the member is frozen for review: the order "
+                "is recorded, points_awarded is 0 and the points wait for the unfreeze",
+            },
+            "points_held": POINTS | {"description": "with held: the points waiting"},
         },
     },
     "Refund": {
@@ -171,8 +187,12 @@ ERROR_RESPONSES = {
     "E401": "missing or invalid API key (unauthorized)",
     "E404": "no such member (member_not_found) or order (order_not_found)",
     "E409": "the idempotency key was used before with another body (idempotency_conflict)",
+    "E413": "the body is larger than 1 MiB (request_entity_too_large)",
+    "E414": f"the URL is longer than {MAX_URL} characters (request_uri_too_long)",
     "E422": "a field breaks the rules (validation_failed; the message names the field) or a "
-    "refund would exceed what was paid (refund_too_large)",
+    "refund would exceed what was paid (refund_too_large), or the order's points would take "
+    "the brand past its monthly issue cap (issue_cap_reached: nothing is recorded), or no store "
+    "has the store_code (unknown_store)",
 }
 
 
@@ -197,7 +217,7 @@ ORDER_NO = {
     "name": "order_no",
     "in": "path",
     "required": True,
-    "schema": {"type": "string", "maxLength": LIMITS["order_no"]},
+    "schema": _text("order_no"),
 }
 
 DOCUMENT = {
@@ -217,7 +237,7 @@ DOCUMENT = {
             "Order",
             "OrderResult",
             "recorded and awarded",
-            (400, 401, 404, 409, 422),
+            (400, 401, 404, 409, 413, 414, 422),
         ),
         "/api/v1/orders/{order_no}/refunds": {
             "parameters": [ORDER_NO],
@@ -226,7 +246,7 @@ DOCUMENT = {
                 "Refund",
                 "RefundResult",
                 "recorded and reversed",
-                (400, 401, 404, 409, 422),
+                (400, 401, 404, 409, 413, 414, 422),
             ),
         },
         "/api/v1/members/{member_no}": {
@@ -237,10 +257,10 @@ DOCUMENT = {
                         "name": "member_no",
                         "in": "path",
                         "required": True,
-                        "schema": {"type": "string", "maxLength": LIMITS["member_no"]},
+                        "schema": _text("member_no"),
                     }
                 ],
-                "responses": {"200": _json("Member", "the member"), **_errors(401, 404)},
+                "responses": {"200": _json("Member", "the member"), **_errors(401, 404, 414)},
             }
         },
         "/api/v1/members": {
@@ -251,10 +271,13 @@ DOCUMENT = {
                         "name": "phone",
                         "in": "query",
                         "required": True,
-                        "schema": {"type": "string", "maxLength": LIMITS["phone"]},
+                        "schema": _text("phone"),
                     }
                 ],
-                "responses": {"200": _json("Member", "the member"), **_errors(401, 404, 422)},
+                "responses": {
+                    "200": _json("Member", "the member"),
+                    **_errors(401, 404, 414, 422),
+                },
             }
         },
         "/api/v1/openapi.json": {

@@ -7,7 +7,7 @@ from app.blueprints.api import bp, results, schemas
 from app.blueprints.api.openapi import DOCUMENT
 from app.extensions import db
 from app.services.accounts import apikeys
-from app.services.points import purchases
+from app.services.points import issuing, purchases
 from app.timeutil import utcnow
 from app.transaction import committing
 
@@ -22,6 +22,12 @@ ERRORS = {
         422,
         "refund_too_large",
         "refunds would exceed what was paid: {exc} fen left to refund",
+    ),
+    purchases.UnknownStore: (422, "unknown_store", "no store has the code {exc}"),
+    issuing.IssueCapReached: (
+        422,
+        "issue_cap_reached",
+        "the brand's monthly points cap is reached: {exc}; nothing was recorded",
     ),
 }
 

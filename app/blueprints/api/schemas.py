@@ -1,6 +1,7 @@
 """Request validation for the POS API: strict JSON types, bounded printable strings, no floats."""
 
 import json
+import re
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
@@ -22,6 +23,22 @@ LIMITS = {
     "category": 40,
     "paid_at": 40,
 }
+# The published patterns (openapi.py) are these very strings; the server full-matches them, so the
+# JSON Schema meaning of `$` (end of input) holds here too. Identifiers are printable ASCII without
+# outer spaces: no NUL or lone surrogates (PostgreSQL cannot store them), nothing invisible.
+TEXT_PATTERN = r"^[!-~]([ -~]*[!-~])?$"
+# RFC 3339 with a required offset, at most microseconds, no leap second: what fromisoformat reads.
+PAID_AT_PATTERN = (
+    r"^[0-9]{4}-(0[1-9]|1[0-2])-(0[1-9]|[12][0-9]|3[01])"
+    r"T([01][0-9]|2[0-3]):[0-5][0-9]:[0-5][0-9](\.[0-9]{1,6})?"
+    r"(Z|[+-]([01][0-9]|2[0-3]):[0-5][0-9])$"
+)
+_TEXT_RE, _PAID_AT_RE = re.compile(TEXT_PATTERN), re.compile(PAID_AT_PATTERN)
+# Rules JSON Schema cannot state (they are in the document's descriptions): a schema-valid body
+# can still be refused for these, always as 422 validation_failed naming the rule.
+RULE_LINES_ADD_UP = "the lines' paid_fen must add up to paid_fen"
+RULE_PAID_AT_WINDOW = "must be after 2000 and at most 5 minutes in the future"
+RULE_REAL_DATE = "must be a real date and time"
 ORDER_FIELDS = {"order_no", "member_no", "phone", "store_code", "paid_fen", "paid_at", "lines"}
 LINE_FIELDS = {"sku", "category", "qty", "paid_fen"}
 REFUND_FIELDS = {"refund_no", "refund_fen"}
@@ -87,14 +104,8 @@ def parse_object(raw: bytes) -> dict:
 
 
 def is_text(value: object, limit: int) -> bool:
-    """A non-empty printable string of at most `limit` characters, no outer whitespace."""
-    # isprintable() also rules out NUL and lone surrogates, which PostgreSQL cannot store.
-    return (
-        isinstance(value, str)
-        and 0 < len(value) <= limit
-        and value.isprintable()
-        and value == value.strip()
-    )
+    """A string of 1 to `limit` printable ASCII characters without outer spaces (TEXT_PATTERN)."""
+    return isinstance(value, str) and len(value) <= limit and bool(_TEXT_RE.fullmatch(value))
 
 
 def _present(body: dict, field: str, path: str) -> object:
@@ -107,7 +118,7 @@ def _text(body: dict, field: str, path: str | None = None) -> str:
     path = path or field
     value = _present(body, field, path)
     if not is_text(value, LIMITS[field]):
-        raise Invalid(path, f"must be a string of 1 to {LIMITS[field]} printable characters")
+        raise Invalid(path, f"must be a string of 1 to {LIMITS[field]} printable ASCII characters")
     return value
 
 
@@ -129,15 +140,18 @@ def _no_extras(body: dict, allowed: set[str], path: str = "") -> None:
 
 def _instant(body: dict, field: str, now: datetime) -> datetime:
     raw = _text(body, field)
+    if not _PAID_AT_RE.fullmatch(raw):
+        raise Invalid(
+            field, "must be an RFC 3339 date-time with offset, e.g. 2026-06-15T10:00:00+08:00"
+        )
     try:
-        value = datetime.fromisoformat(raw)
-        if value.utcoffset() is None:
-            raise Invalid(field, "needs a UTC offset, e.g. 2026-06-15T10:00:00+08:00")
-        value = value.astimezone(UTC)
-    except (ValueError, OverflowError) as exc:
-        raise Invalid(field, "must be an ISO 8601 date-time with offset") from exc
+        value = datetime.fromisoformat(raw).astimezone(UTC)
+    except ValueError as exc:  # e.g. 02-30 (format: date-time says so too)
+        raise Invalid(field, RULE_REAL_DATE) from exc
+    except OverflowError as exc:  # year 1 moved before year 1 by its offset
+        raise Invalid(field, RULE_PAID_AT_WINDOW) from exc
     if value < EARLIEST or value > now + FUTURE_SLACK:
-        raise Invalid(field, "must be after 2000 and at most 5 minutes in the future")
+        raise Invalid(field, RULE_PAID_AT_WINDOW)
     return value
 
 
@@ -160,7 +174,7 @@ def _lines(body: dict, paid_fen: int) -> list[dict]:
             }
         )
     if clean and sum(line["paid_fen"] for line in clean) != paid_fen:
-        raise Invalid("lines", "the lines' paid_fen must add up to paid_fen")
+        raise Invalid("lines", RULE_LINES_ADD_UP)
     return clean
 
 
@@ -194,5 +208,5 @@ def phone_query(value: str | None) -> str:
     if value is None:
         raise Invalid("phone", "is required")
     if not is_text(value, LIMITS["phone"]):
-        raise Invalid("phone", f"must be 1 to {LIMITS['phone']} printable characters")
+        raise Invalid("phone", f"must be 1 to {LIMITS['phone']} printable ASCII characters")
     return value

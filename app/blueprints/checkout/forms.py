@@ -1,14 +1,13 @@
 """Checkout forms: the address book."""
 
 from flask_babel import lazy_gettext as _l
-from flask_wtf import FlaskForm
 from wtforms import StringField
 from wtforms.validators import InputRequired, Length
 
-from app.blueprints.forms import phone_field
+from app.blueprints.forms import Form, phone_field
 
 
-class AddressForm(FlaskForm):
+class AddressForm(Form):
     """A new address for the address book."""
 
     recipient = StringField(

@@ -11,7 +11,8 @@ from app.blueprints.messages import explain
 from app.engine import writes_on_read
 from app.extensions import db
 from app.htmx import redirect_after_post, render
-from app.security import role_required
+from app.inputs import int_arg
+from app.security import role_required, safe_next
 from app.services.counter import member_code
 from app.services.mall import addresses, bookings, orders
 from app.services.mall.errors import RedeemError
@@ -39,7 +40,13 @@ def order_list():
     """The member's orders, newest first."""
     with committing():  # overdue unpaid orders are closed as they are read
         items = orders.for_member(db.session, current_user.member.id, utcnow())
-    return render("checkout/orders.html", "content", orders=items, tab="orders")
+    return render(
+        "checkout/orders.html",
+        "content",
+        orders=items,
+        statuses=bookings.shown_statuses(db.session, items),
+        tab="orders",
+    )
 
 
 @bp.get("/orders/<int:order_id>")
@@ -50,29 +57,41 @@ def order(order_id: int):
     with committing():
         item = _order_or_404(order_id)
     qr = member_code.qr_svg(item.pickup_code) if item.pickup_code else None
+    actions = bookings.actions(db.session, item, utcnow())
     return render(
         "checkout/order.html",
         "content",
         order=item,
         qr=qr,
         tab="orders",
-        booking=bookings.current(db.session, item.id),
+        actions=actions,
+        why_not=explain(actions.why_not) if actions.why_not else None,
         error=_query_error(_("That did not work. Please try again.")),
     )
+
+
+def _service_order_or_404(order_id: int):
+    """The member's service order; any other order has no booking page."""
+    try:
+        return bookings.service_order(db.session, current_user.member.id, order_id)
+    except bookings.BookingError:
+        abort(404)
 
 
 @bp.get("/orders/<int:order_id>/book")
 @role_required("member")
 def book(order_id: int):
-    """Choose a store, day and time for a service order."""
-    item = _order_or_404(order_id)
-    slots = bookings.open_slots(db.session, item.gift_id, utcnow())
+    """Choose a store, day and time for a service order (while a time can be chosen)."""
+    item, now = _service_order_or_404(order_id), utcnow()
+    actions = bookings.actions(db.session, item, now)
+    if not (actions.can_book or actions.can_change):
+        return redirect(url_for("checkout.order", order_id=order_id), 303)
     return render(
         "checkout/book.html",
         "content",
         order=item,
-        days=bookings.day_slots(slots),
-        booking=bookings.current(db.session, item.id),
+        days=bookings.day_slots(bookings.open_slots(db.session, item.gift_id, now)),
+        booking=actions.booking,
         tab="orders",
         error=_query_error(_("That time cannot be booked. Please choose another.")),
     )
@@ -82,8 +101,8 @@ def book(order_id: int):
 @role_required("member")
 def book_confirm(order_id: int):
     """Book or move the appointment; a full slot or a passed cut-off says so."""
-    _order_or_404(order_id)
-    slot_id = request.form.get("slot_id", type=int)
+    _service_order_or_404(order_id)
+    slot_id = int_arg(request.form, "slot_id", 0)
     try:
         with committing():
             bookings.book(db.session, current_user.member.id, order_id, slot_id or 0, now=utcnow())
@@ -108,13 +127,13 @@ def booking_cancel(order_id: int):
 @bp.post("/orders/<int:order_id>/cancel")
 @role_required("member")
 def cancel(order_id: int):
-    """Cancel before fulfilment: points, stock and cash go back."""
+    """Cancel before fulfilment: points, stock and cash go back (a booked time: its cut-off)."""
     _order_or_404(order_id)
     try:
-        with committing():
-            orders.cancel(db.session, current_user.member.id, order_id, now=utcnow())
-    except RedeemError:
-        return redirect(url_for("checkout.order", order_id=order_id, error="cannot_cancel"), 303)
+        with committing():  # the one cancel path that also frees a booked seat, before the cut-off
+            bookings.cancel(db.session, current_user.member.id, order_id, now=utcnow())
+    except RedeemError as exc:
+        return redirect(url_for("checkout.order", order_id=order_id, error=exc.code), 303)
     return redirect_after_post(url_for("checkout.order", order_id=order_id))
 
 
@@ -147,7 +166,7 @@ def pay_confirm(order_id: int):
 @role_required("member")
 def add_address():
     """Add an address to the book, then go back to the gift."""
-    form, back = AddressForm(), request.form.get("next", "/")
+    form, back = AddressForm(), safe_next(request.form.get("next"), "/")
     back = back if back.startswith("/gifts/") else "/"
     if form.validate_on_submit():
         try:

@@ -1,16 +1,15 @@
 """Counter forms: look-up, purchase, pickup, redeem for the member."""
 
 from flask_babel import lazy_gettext as _l
-from flask_wtf import FlaskForm
 from wtforms import BooleanField, HiddenField, IntegerField, SelectMultipleField, StringField
 from wtforms.validators import InputRequired, Length, NumberRange, Regexp
 
-from app.blueprints.forms import amount_field
+from app.blueprints.forms import Form, amount_field
 
 CATEGORIES = ("skincare", "makeup", "fragrance")
 
 
-class LookupForm(FlaskForm):
+class LookupForm(Form):
     """A phone number or the member's current code."""
 
     query = StringField(
@@ -19,35 +18,36 @@ class LookupForm(FlaskForm):
     )
 
 
-class PurchaseForm(FlaskForm):
+class PurchaseForm(Form):
     """An in-store purchase: the receipt number is the idempotency key."""
 
     receipt_no = StringField(
         _l("Receipt number"),
         validators=[
             InputRequired(_l("Enter the receipt number.")),
-            Regexp(r"^[A-Za-z0-9-]{1,32}$", message=_l("Letters, digits and - only, at most 32.")),
+            Regexp(r"^[A-Za-z0-9-]{1,32}\Z", message=_l("Letters, digits and - only, at most 32.")),
         ],
     )
     amount = amount_field(_l("Amount paid (¥)"))
     categories = SelectMultipleField(_l("Categories"), choices=CATEGORIES, validate_choice=True)
 
 
-class PickupForm(FlaskForm):
+class PickupForm(Form):
     """A pickup code; the box confirms the cash part was collected."""
 
     pickup_code = StringField(
         _l("Pickup code"),
         validators=[
             InputRequired(_l("Enter the pickup code.")),
-            Regexp(r"^\d{8}$", message=_l("A pickup code has 8 digits.")),
+            Regexp(r"^[0-9]{8}\Z", message=_l("A pickup code has 8 digits.")),
         ],
     )
     cash_collected = BooleanField(_l("Cash part collected"))
 
 
-class RedeemHereForm(FlaskForm):
-    """Redeem for the member present: their current code proves it."""
+class RedeemHereForm(Form):
+    """Redeem for the member present: their current code proves it; the box confirms the cash
+    part of a points + cash gift was collected."""
 
     member_code = StringField(
         _l("Member's current code"),
@@ -55,4 +55,5 @@ class RedeemHereForm(FlaskForm):
     )
     gift_id = IntegerField(_l("Gift"), validators=[InputRequired()])
     qty = IntegerField(_l("Quantity"), default=1, validators=[NumberRange(min=1, max=20)])
+    cash_collected = BooleanField(_l("Cash part collected"))
     request_key = HiddenField(validators=[InputRequired(), Length(max=64)])

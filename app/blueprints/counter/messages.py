@@ -3,6 +3,8 @@
 from flask_babel import get_locale
 from flask_babel import gettext as _
 
+from app.web import yuan
+
 
 def success(action: str, result) -> str:
     """The confirmation of a completed action."""
@@ -20,6 +22,14 @@ def success(action: str, result) -> str:
             "Handed over: %(gift)s × %(qty)s. Order completed.",
             gift=result.gift.label(str(get_locale())),
             qty=result.qty,
+        )
+    if action == "redeem" and result.cash_fen:
+        return _(
+            "Redeemed: %(gift)s × %(qty)s for %(points)s points and ¥%(cash)s in cash.",
+            gift=result.gift.label(str(get_locale())),
+            qty=result.qty,
+            points=f"{result.total_points:,}",
+            cash=yuan(result.cash_due_fen),
         )
     if action == "redeem":
         return _(

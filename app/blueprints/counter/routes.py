@@ -182,6 +182,7 @@ def redeem():
             form.gift_id.data,
             form.qty.data,
             request_key=form.request_key.data,
+            cash_collected=form.cash_collected.data,
             now=now,
         ),
         member,

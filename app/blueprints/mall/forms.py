@@ -1,12 +1,13 @@
 """Mall forms: the checkout on the gift page."""
 
 from flask_babel import lazy_gettext as _l
-from flask_wtf import FlaskForm
 from wtforms import HiddenField, IntegerField, StringField
 from wtforms.validators import AnyOf, InputRequired, Length, NumberRange, Optional
 
+from app.blueprints.forms import Form
 
-class CheckoutForm(FlaskForm):
+
+class CheckoutForm(Form):
     """Quantity, delivery, store or address, and how many yuan of the cash part points pay."""
 
     qty = IntegerField(

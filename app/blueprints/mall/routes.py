@@ -2,7 +2,7 @@
 
 import secrets
 
-from flask import abort, request, url_for
+from flask import abort, current_app, request, url_for
 from flask_babel import get_locale
 from flask_login import current_user
 
@@ -12,8 +12,10 @@ from app.blueprints.mall.forms import CheckoutForm
 from app.blueprints.messages import explain
 from app.extensions import db
 from app.htmx import redirect_after_post, render, wants_fragment
+from app.inputs import parse_int, text_arg
 from app.models import FlashEvent, Gift, Store
 from app.security import role_required
+from app.services.console import flash_monitor
 from app.services.mall import addresses, bookings, catalog, pricing, redemption, storefront
 from app.services.mall.errors import RedeemError
 from app.services.mall.redemption import Checkout
@@ -45,9 +47,13 @@ def home():
         kinds=KINDS,
         view=member_center.overview(db.session, member, now) if member else None,
         sections=storefront.home(db.session, member, now, kind=kind, affordable=affordable),
-        for_you=catalog.recommend(db.session, member, now) if member else [],
         tab="mall",
     )
+
+
+def usable(field):
+    """A field's value for arithmetic on the page: its default when it failed validation."""
+    return field.default if field.errors else field.data
 
 
 def gift_page(
@@ -60,10 +66,10 @@ def gift_page(
     """The gift page (or its checkout/breakdown block) for the signed-in member."""
     member, now = signed_in_member(), utcnow()
     form = form or CheckoutForm(request_key=secrets.token_urlsafe(16))
-    qty, split = form.qty.data or 1, None
+    qty, split, refused = usable(form.qty) or 1, None, None
     if gift.cash_fen:
-        split = pricing.breakdown(
-            db.session, gift.cash_fen * qty, form.yuan_by_points.data or 0, now
+        split, refused = pricing.preview(
+            db.session, gift.cash_fen * qty, usable(form.yuan_by_points) or 0, now
         )
     return render(
         "mall/gift.html",
@@ -72,6 +78,9 @@ def gift_page(
         form=form,
         error=error,
         split=split,
+        cash_refused=refused is not None,  # points cannot pay that much: no totals to show
+        # why, in the breakdown itself (after a refused confirmation the form's top says it)
+        cash_error=explain(refused) if refused and not error else None,
         total_points=gift.points_price * qty + (split.points_for_cash if split else 0),
         slot_days=bookings.day_slots(bookings.open_slots(db.session, gift.id, now))
         if gift.kind == "service"
@@ -79,7 +88,7 @@ def gift_page(
         now=now,
         gate_tier=(catalog.lowest_tier(db.session, gift).code if gift.tier_codes else ""),
         state=catalog.state(db.session, gift, member, now),
-        stores=db.session.query(Store).order_by(Store.id).all(),
+        stores=db.session.query(Store).filter(Store.closed_at.is_(None)).order_by(Store.id).all(),
         addresses=addresses.for_member(db.session, member.id) if member else [],
         locale=str(get_locale()),
         tab="mall",
@@ -97,6 +106,7 @@ def gift(gift_id: int):
 def breakdown(gift_id: int):
     """The live points-as-cash breakdown as the member changes the amount."""
     form = CheckoutForm(request.args, meta={"csrf": False})
+    form.validate()  # a half-typed form: what fails its checks is previewed at its default
     return gift_page(db.get_or_404(Gift, gift_id), form, block="breakdown")
 
 
@@ -134,6 +144,9 @@ def flash_stock(event_id: int):
 @role_required("member")
 def flash_redeem(event_id: int):
     """One tap: an order, or the reason there is none."""
+    request_key = text_arg(request.form, "request_key", 64)
+    if request_key is None:
+        abort(400)  # a tampered hidden field: there is no form to show the error on
     if db.session.get(FlashEvent, event_id) is None:
         abort(404)
     try:
@@ -143,14 +156,24 @@ def flash_redeem(event_id: int):
                 current_user.member.id,
                 event_id,
                 now=utcnow(),
-                request_key=request.form.get("request_key", "")[:64],
+                request_key=request_key,
             )
     except RedeemError as exc:
+        _count_refusal(event_id, exc.code)
         message = explain(exc)
         if wants_fragment():  # the losers of a burst get only the message: cheap under load
             return render("mall/flash.html", "flash_error", message=message), 409
         return flash_page(message=message), 409
     return redirect_after_post(f"/orders/{order.id}")
+
+
+def _count_refusal(event_id: int, reason: str) -> None:
+    """Tally a refused flash attempt for the console's monitor; never fails the member's request."""
+    try:
+        with committing():
+            flash_monitor.count_refusal(db.session, event_id, reason, utcnow())
+    except Exception:  # a lost tally is acceptable; a 500 for the member is not
+        current_app.logger.warning("flash refusal not counted", exc_info=True)
 
 
 def _choice(form: CheckoutForm) -> Checkout:
@@ -161,7 +184,7 @@ def _choice(form: CheckoutForm) -> Checkout:
         store_id=form.store_id.data,
         address_id=form.address_id.data,
         yuan_by_points=form.yuan_by_points.data or 0,
-        expected_rate=int(rate) if rate and rate.isdigit() else None,
+        expected_rate=parse_int(rate, low=1) if rate else None,
         request_key=form.request_key.data,
         slot_id=form.slot_id.data,
     )

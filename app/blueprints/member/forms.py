@@ -1,12 +1,13 @@
 """Member center forms."""
 
 from flask_babel import lazy_gettext as _l
-from flask_wtf import FlaskForm
 from wtforms import DateField, StringField
 from wtforms.validators import DataRequired, Length, Optional
 
+from app.blueprints.forms import Form
 
-class ProfileForm(FlaskForm):
+
+class ProfileForm(Form):
     """Name and birthday (the birthday can be set once)."""
 
     name = StringField(
@@ -21,5 +22,5 @@ class ProfileForm(FlaskForm):
     )
 
 
-class ActionForm(FlaskForm):
+class ActionForm(Form):
     """A button that only carries the CSRF token (sign-in, log out)."""

@@ -8,7 +8,8 @@ from app.blueprints.member import bp
 from app.blueprints.member.forms import ActionForm, ProfileForm
 from app.extensions import db
 from app.htmx import render, trigger, wants_fragment
-from app.security import current_member, role_required
+from app.inputs import int_arg
+from app.security import current_member, current_session_id, role_required
 from app.services.accounts import accounts
 from app.services.counter import member_code
 from app.services.points import balances, earning, member_center
@@ -33,7 +34,20 @@ def _me_page(block: str, status: int = 200, **extra):
 @role_required("member")
 def me():
     """Balance, tier progress, expiring points, sign-in, referral, profile."""
-    return _me_page("content")
+    return _me_page("content", others_ended=request.args.get("sessions") == "ended")
+
+
+@bp.post("/me/sessions/end-others")
+@role_required("member")
+def end_other_sessions():
+    """Sign out on every other device (this one stays signed in)."""
+    if not ActionForm().validate_on_submit():
+        return redirect(url_for("member.me"), 303)
+    with committing():
+        accounts.end_sessions(db.session, current_member().user, keep=current_session_id())
+    if not wants_fragment():
+        return redirect(url_for("member.me", sessions="ended"), 303)
+    return _me_page("sessions", others_ended=True)
 
 
 @bp.post("/me/signin")
@@ -92,7 +106,7 @@ def points():
     """The points history, filterable, paged with 'load more'."""
     kind = request.args.get("filter", "all")
     kind = kind if kind in member_center.FILTERS else "all"
-    page = max(request.args.get("page", 1, type=int) or 1, 1)
+    page = int_arg(request.args, "page", 1, low=1)
     rows, more = member_center.history(db.session, current_member().id, kind, page)
     block = "rows" if page > 1 else "content"
     return render(

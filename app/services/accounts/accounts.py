@@ -1,20 +1,30 @@
 """Registration, authentication with throttling, and profile completion."""
 
+import functools
+import hashlib
+import ipaddress
+import logging
 import re
 import secrets
+from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
-from sqlalchemy import delete, func, or_, select
+from sqlalchemy import or_, select
 from sqlalchemy.orm import Session
 
-from app.models import LoginAttempt, Member, Tier, User
+from app.models import Member, Tier, User
+from app.services.accounts.sessions import end_sessions as end_sessions  # re-exported
+from app.services.limits import counters
 from app.services.points import earning
 
-PHONE_RE = re.compile(r"^1[3-9]\d{9}$")
+# ASCII digits and \Z (a `$` would also match before a trailing newline): with .match this is a
+# full match, so "13800000000\n" or "１３８…" is never a second spelling of a registered number.
+PHONE_RE = re.compile(r"^1[3-9][0-9]{9}\Z")
 REFERRAL_ALPHABET = "ABCDEFGHJKLMNPQRSTUVWXYZ23456789"
 _hasher = PasswordHasher()  # argon2id with the library's recommended parameters
+log = logging.getLogger(__name__)
 
 
 class AccountError(Exception):
@@ -22,7 +32,21 @@ class AccountError(Exception):
 
 
 class Throttled(AccountError):
-    """Too many failed logins for this identifier or address."""
+    """Too many failed logins for this identifier or address; retry after `retry_after` seconds."""
+
+    def __init__(self, retry_after: int):
+        super().__init__("throttled")
+        self.retry_after = retry_after
+
+
+@dataclass(frozen=True)
+class LoginLimits:
+    """Failed logins allowed per window: per (identifier, address), per address, per identifier."""
+
+    per_pair: int
+    per_ip: int
+    per_identifier: int
+    window: timedelta
 
 
 def hash_password(password: str) -> str:
@@ -30,12 +54,27 @@ def hash_password(password: str) -> str:
     return _hasher.hash(password)
 
 
-def check_password(user: User, password: str) -> bool:
-    """True when the password matches the user's hash."""
+def _verify(password_hash: str, password: str) -> bool:
     try:
-        return _hasher.verify(user.password_hash, password)
+        return _hasher.verify(password_hash, password)
     except (VerificationError, InvalidHashError):
         return False
+
+
+@functools.cache
+def _dummy_hash() -> str:
+    """A hash no password matches, made once, with the same cost as real ones."""
+    return _hasher.hash(secrets.token_urlsafe(24))
+
+
+def check_password(user: User, password: str) -> bool:
+    """True when the password matches the user's hash."""
+    return _verify(user.password_hash, password)
+
+
+def normalize_phone(phone: str) -> str:
+    """The one spelling of a phone number that is stored and looked up: no outer blanks."""
+    return phone.strip()
 
 
 def new_referral_code(session: Session) -> str:
@@ -56,6 +95,7 @@ def create_member(
     password_hash: str | None = None,
 ) -> Member:
     """A member account at the base tier (no bonus; see register)."""
+    phone = normalize_phone(phone)
     base = session.scalar(select(Tier).order_by(Tier.rank).limit(1))
     user = User(
         role="member",
@@ -79,6 +119,7 @@ def create_member(
 
 def register(session: Session, phone: str, password: str, referral_code: str, *, now: datetime):
     """Register a member by mainland mobile number and grant the registration bonus."""
+    phone = normalize_phone(phone)
     if not PHONE_RE.match(phone):
         raise AccountError("phone_invalid")
     if session.scalar(select(User.id).where(User.phone == phone)):
@@ -91,49 +132,97 @@ def register(session: Session, phone: str, password: str, referral_code: str, *,
         if referrer is None:
             raise AccountError("referral_unknown")
     member = create_member(session, phone, password, referrer=referrer, now=now)
-    points = earning.setting(session, "registration_points")
+    points = earning.setting(session, "registration_points", at=now)  # the new-member gift
     earning.award_behaviour(
         session, member.id, "registration", points, f"registration:{member.id}", now=now
     )
     return member
 
 
-def _failures(session: Session, column, value: str, since: datetime) -> int:
-    stmt = select(func.count(LoginAttempt.id)).where(column == value, LoginAttempt.at >= since)
-    return session.scalar(stmt)
+def authenticate(session: Session, identifier: str, password: str) -> User:
+    """The active user with these credentials, else AccountError('credentials'); writes nothing.
 
-
-def authenticate(
-    session: Session,
-    identifier: str,
-    password: str,
-    ip: str,
-    *,
-    now: datetime,
-    max_failures: int,
-    window: timedelta,
-) -> User:
-    """The user for these credentials; Throttled or AccountError('credentials'); writes nothing."""
-    since = now - window
-    if (
-        _failures(session, LoginAttempt.identifier, identifier, since) >= max_failures
-        or _failures(session, LoginAttempt.ip, ip, since) >= max_failures
-    ):
-        raise Throttled("throttled")
+    An unknown identifier costs one password check too (against a dummy hash), so the answer
+    takes as long as for a real account and does not tell which identifiers exist.
+    """
     user = session.scalar(
         select(User).where(or_(User.phone == identifier, User.staff_id == identifier))
     )
-    if user is None or not user.active or not check_password(user, password):
+    if user is None:
+        _verify(_dummy_hash(), password)
+        raise AccountError("credentials")
+    if not check_password(user, password) or not user.active:
         raise AccountError("credentials")
     return user
 
 
-def record_attempt(session: Session, identifier: str, ip: str, *, ok: bool, now: datetime) -> None:
-    """A failure counts towards the throttle; a success clears the identifier's failures."""
-    if ok:
-        session.execute(delete(LoginAttempt).where(LoginAttempt.identifier == identifier))
-    else:
-        session.add(LoginAttempt(identifier=identifier[:40], ip=ip[:45], at=now))
+def _network(ip: str) -> str:
+    """The address a limit counts: IPv4 as is, IPv6 by its /64 (one subscriber's prefix)."""
+    try:
+        address = ipaddress.ip_address(ip)
+    except ValueError:
+        return ip[:45]
+    if address.version == 6 and address.ipv4_mapped is None:
+        return str(ipaddress.ip_network(f"{address}/64", strict=False))
+    return str(getattr(address, "ipv4_mapped", None) or address)
+
+
+def _login_keys(identifier: str, ip: str, limits: LoginLimits) -> list[tuple[str, str, int]]:
+    who = hashlib.sha256(identifier.encode()).hexdigest()[:32]  # any length, never in a key raw
+    net = _network(ip)
+    return [
+        ("pair", f"login:pair:{who}:{net}", limits.per_pair),
+        ("ip", f"login:ip:{net}", limits.per_ip),
+        ("identifier", f"login:id:{who}", limits.per_identifier),
+    ]
+
+
+def _take_back(session: Session, keys: list[str], window: timedelta, now: datetime) -> None:
+    for key in keys:
+        counters.hit(session, key, 0, window, now, by=-1)
+
+
+def _warn(kind: str, identifier: str, ip: str, limit: int, window: timedelta) -> None:
+    minutes = int(window.total_seconds() // 60)
+    if kind == "ip":
+        log.warning(
+            "login: %d failed logins in %d min from %s across identifiers (credential stuffing?)",
+            limit, minutes, _network(ip),
+        )  # fmt: skip
+    elif kind == "identifier":
+        log.warning(
+            "login: %d failed logins in %d min for %r from many addresses (distributed attack?)",
+            limit, minutes, identifier[:40],
+        )  # fmt: skip
+
+
+def count_attempt(
+    session: Session, identifier: str, ip: str, *, now: datetime, limits: LoginLimits
+) -> None:
+    """Count a login attempt against every limit before its password is checked (commit at once).
+
+    Raises Throttled when a limit is used up. A refused attempt is taken back from every count,
+    so guesses refused at one address never fill the wider per-identifier limit. The counts are
+    atomic (one upsert or INCR each), so parallel guesses cannot all see room under the limit.
+    """
+    counted: list[str] = []
+    for kind, key, limit in _login_keys(identifier, ip, limits):
+        verdict = counters.hit(session, key, limit, limits.window, now)
+        counted.append(key)
+        if not verdict.allowed:
+            _take_back(session, counted, limits.window, now)
+            log.info("login: refused %r from %s (%s limit)", identifier[:40], ip, kind)
+            raise Throttled(verdict.retry_after)
+        if verdict.count == limit:
+            _warn(kind, identifier, ip, limit, limits.window)
+
+
+def forgive_attempt(
+    session: Session, identifier: str, ip: str, *, now: datetime, limits: LoginLimits
+) -> None:
+    """A login that succeeded is not a failure: take its attempt back (same `now` as counted)."""
+    keys = [key for _, key, _ in _login_keys(identifier, ip, limits)]
+    _take_back(session, keys, limits.window, now)
 
 
 def update_profile(
@@ -151,7 +240,7 @@ def update_profile(
         session,
         member.id,
         "profile",
-        earning.setting(session, "profile_points"),
+        earning.setting(session, "profile_points", at=now),
         f"profile:{member.id}",
         now=now,
     )

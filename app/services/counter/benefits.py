@@ -7,8 +7,9 @@ from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
-from app.models import Benefit, BenefitUse, Member, User
+from app.models import BenefitUse, Member, User
 from app.services.mall.errors import RedeemError
+from app.services.points.rules import BenefitRule, rules_at
 from app.timeutil import local_date
 
 
@@ -20,7 +21,7 @@ class BenefitError(RedeemError):
 class BenefitStatus:
     """A benefit as it stands for one member this period."""
 
-    benefit: Benefit
+    benefit: BenefitRule
     eligible: bool
     used: BenefitUse | None
 
@@ -36,11 +37,12 @@ def period_key(period: str, now: datetime) -> str:
 
 
 def for_member(session: Session, member: Member, now: datetime) -> list[BenefitStatus]:
-    """Every offline benefit with whether the member's tier has it and if it was used."""
+    """Every offline benefit (as the rules in force define it) with whether the member's tier
+    has it and if it was used."""
     result = []
-    for benefit in session.scalars(
-        select(Benefit).where(Benefit.verification == "offline").order_by(Benefit.id)
-    ):
+    for benefit in rules_at(session, now).benefits():
+        if benefit.verification != "offline":
+            continue
         used = session.scalar(
             select(BenefitUse).where(
                 BenefitUse.benefit_id == benefit.id,
@@ -57,7 +59,7 @@ def hand_out(
     session: Session, staff: User, member: Member, benefit_id: int, *, now: datetime
 ) -> BenefitUse:
     """Mark an offline benefit used for this period; the database refuses a second use."""
-    benefit = session.get(Benefit, benefit_id)
+    benefit = next((b for b in rules_at(session, now).benefits() if b.id == benefit_id), None)
     if benefit is None or benefit.verification != "offline":
         raise BenefitError("unknown")
     if benefit.tier_codes and member.tier.code not in benefit.tier_codes:

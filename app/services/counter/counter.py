@@ -8,13 +8,13 @@ from datetime import datetime
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from app.inputs import is_ascii_digits
 from app.models import Gift, Member, Order, Payment, StoreStock, User
+from app.services.accounts.accounts import PHONE_RE
 from app.services.counter import member_code
 from app.services.mall import bookings, catalog, orders, redemption
 from app.services.mall.errors import RedeemError
-from app.services.points import balances, ledger, purchases
-
-PHONE = re.compile(r"^1[3-9]\d{9}$")
+from app.services.points import balances, issuing, ledger, purchases
 
 
 class CounterError(RedeemError):
@@ -36,9 +36,9 @@ class MemberCard:
 def find(session: Session, query: str, now: datetime) -> Member | None:
     """The member for an exact phone number or a current member code; nothing else is searchable."""
     query = re.sub(r"\s", "", query)
-    if PHONE.match(query):
+    if PHONE_RE.match(query):
         return session.scalar(select(Member).join(Member.user).where(User.phone == query))
-    if query.isdigit() and len(query) > member_code.DIGITS:
+    if is_ascii_digits(query) and len(query) > member_code.DIGITS:  # not "１３８…" or "١٢٣"
         return member_code.resolve(session, query, now)
     return None
 
@@ -105,6 +105,8 @@ def record_purchase(
         )
     except purchases.Conflict as exc:
         raise CounterError("receipt_conflict") from exc
+    except issuing.IssueCapReached as exc:
+        raise CounterError("issue_cap", room=exc.room) from exc
 
 
 def _split(paid_fen: int, categories: list[str]) -> list[tuple[str, int]]:
@@ -133,20 +135,30 @@ def hand_over(
     if order.status != "to_pickup":
         raise CounterError("pickup_not_ready", status=order.status)
     if order.cash_due_fen and order.paid_at is None:
-        if not cash_collected:
-            raise CounterError("cash_due", cash_fen=order.cash_due_fen)
-        session.add(
-            Payment(
-                order_id=order.id,
-                provider="counter",
-                amount_fen=order.cash_due_fen,
-                status="paid",
-                created_at=now,
-                paid_at=now,
-            )
-        )
-        order.paid_at = now
+        _require_cash(order.cash_due_fen, cash_collected)
+        _record_cash(session, order, now)
     return orders.complete(session, order, now, f"handed over at {staff.store.code}")
+
+
+def _require_cash(cash_fen: int, cash_collected: bool) -> None:
+    """The cash part is paid at the counter: without the advisor's tick nothing goes ahead."""
+    if not cash_collected:
+        raise CounterError("cash_due", cash_fen=cash_fen)
+
+
+def _record_cash(session: Session, order: Order, now: datetime) -> None:
+    """The cash part collected at the counter: a paid counter payment, the order paid now."""
+    session.add(
+        Payment(
+            order_id=order.id,
+            provider="counter",
+            amount_fen=order.cash_due_fen,
+            status="paid",
+            created_at=now,
+            paid_at=now,
+        )
+    )
+    order.paid_at = now
 
 
 def counter_gifts(session: Session, store_id: int) -> list[StoreStock]:
@@ -166,17 +178,45 @@ def redeem_here(
     qty: int,
     *,
     request_key: str,
+    cash_collected: bool = False,
     now: datetime,
 ) -> Order:
-    """Redeem for the member present (their current code is the proof), from counter stock."""
+    """Redeem for the member present (their current code is the proof), from counter stock; the
+    cash part of a points + cash gift is collected here, as at a pickup, or nothing happens."""
     member = member_code.resolve(session, code, now)
     if member is None:
         raise CounterError("code_invalid")
     ledger.lock_member(session, member.id)
-    if found := session.scalar(
-        select(Order).where(Order.request_key == f"{member.id}:counter:{request_key}")
-    ):
-        return found
+    key = f"counter:{request_key}"
+    if found := session.scalar(select(Order).where(Order.request_key == f"{member.id}:{key}")):
+        return found  # a double tap is one order
+    gift, stock = _counter_gift(session, staff, member, gift_id, qty, now)
+    if gift.cash_fen:
+        _require_cash(gift.cash_fen * qty, cash_collected)
+    redemption.take_stock(session, StoreStock, stock.id, qty)
+    order = redemption.place(
+        session,
+        member,
+        gift,
+        qty=qty,
+        points=gift.points_price * qty,
+        cash_fen=gift.cash_fen * qty,
+        breakdown=None,  # points do not pay cash at the counter: the cash part is paid in cash
+        delivery="pickup",
+        store=staff.store,
+        address=None,
+        key=key,
+        now=now,
+    )
+    if order.cash_due_fen:
+        _record_cash(session, order, now)
+    return orders.complete(session, order, now, f"redeemed at {staff.store.code}")
+
+
+def _counter_gift(
+    session: Session, staff: User, member: Member, gift_id: int, qty: int, now: datetime
+) -> tuple[Gift, StoreStock]:
+    """The gift and this counter's stock of it, if the member may take `qty` of it."""
     gift = session.get(Gift, gift_id)
     stock = session.scalar(
         select(StoreStock).where(
@@ -190,19 +230,4 @@ def redeem_here(
     state = catalog.state(session, gift, member, now, balance=10**12)
     if state.status in ("locked", "limit"):
         raise CounterError(state.status, tier=state.locked_reason)
-    redemption.take_stock(session, StoreStock, stock.id, qty)
-    order = redemption.place(
-        session,
-        member,
-        gift,
-        qty=qty,
-        points=gift.points_price * qty,
-        cash_fen=0,
-        breakdown=None,
-        delivery="pickup",
-        store=staff.store,
-        address=None,
-        key=f"counter:{request_key}",
-        now=now,
-    )
-    return orders.complete(session, order, now, f"redeemed at {staff.store.code}")
+    return gift, stock

@@ -9,6 +9,7 @@ from flask import current_app
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from app.inputs import ascii_digits
 from app.models import Member
 
 WINDOW_SECONDS = 60
@@ -38,7 +39,7 @@ def seconds_left(now: datetime) -> int:
 
 def resolve(session: Session, code: str, now: datetime) -> Member | None:
     """The member a code belongs to, if it is from this minute or the one before."""
-    code = "".join(ch for ch in code if ch.isdigit())
+    code = ascii_digits(code)  # Unicode digits are not ours (and break compare_digest)
     member_no, mac = code[:-DIGITS], code[-DIGITS:]
     if len(code) <= DIGITS:
         return None

@@ -89,7 +89,14 @@ def peek(session: Session, key: str, window: timedelta, now: datetime) -> int:
     return row.count if row else 0
 
 
+# Counters that are records, not limits: a flash event's refusal tallies (one row per event and
+# reason, so they stay few) are what its monitor shows after the event, and are never pruned.
+KEPT_PREFIXES = ("flash:",)
+
+
 def prune(session: Session, now: datetime, older_than: timedelta = timedelta(days=2)) -> int:
-    """Delete database counters of windows long past; returns how many went."""
-    result = session.execute(delete(RateCounter).where(RateCounter.window_start < now - older_than))
-    return result.rowcount
+    """Delete database rate-limit windows long past (never the kept tallies); how many went."""
+    stmt = delete(RateCounter).where(RateCounter.window_start < now - older_than)
+    for prefix in KEPT_PREFIXES:
+        stmt = stmt.where(RateCounter.key.not_like(f"{prefix}%"))
+    return session.execute(stmt).rowcount

@@ -1,5 +1,6 @@
 """In-store service appointments: slots with capacity, booking, reschedule, cancel, check-in."""
 
+from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 
 from sqlalchemy import select, update
@@ -24,6 +25,7 @@ def open_slots(session: Session, gift_id: int, now: datetime, days: int = 7) -> 
             select(ServiceSlot)
             .where(
                 ServiceSlot.gift_id == gift_id,
+                ServiceSlot.closed_at.is_(None),
                 ServiceSlot.starts_at > now,
                 ServiceSlot.starts_at < now + timedelta(days=days),
             )
@@ -36,7 +38,11 @@ def _take_seat(session: Session, slot_id: int) -> None:
     """Conditional increment: the last seat goes to exactly one member."""
     result = session.execute(
         update(ServiceSlot)
-        .where(ServiceSlot.id == slot_id, ServiceSlot.booked < ServiceSlot.capacity)
+        .where(
+            ServiceSlot.id == slot_id,
+            ServiceSlot.booked < ServiceSlot.capacity,
+            ServiceSlot.closed_at.is_(None),  # a slot the store closed takes no one
+        )
         .values(booked=ServiceSlot.booked + 1)
         .execution_options(synchronize_session=False)
     )
@@ -69,9 +75,57 @@ def _member_order(session: Session, member_id: int, order_id: int) -> Order:
     return order
 
 
+def service_order(session: Session, member_id: int, order_id: int) -> Order:
+    """The member's service order: only those have a booking page (else BookingError not_found)."""
+    order = _member_order(session, member_id, order_id)
+    if order.delivery != "service":
+        raise BookingError("not_found")
+    return order
+
+
+@dataclass(frozen=True)
+class OrderActions:
+    """What the member can do with an order now, and why not where the answer would be no."""
+
+    status: str  # the status shown: the order's, or "booked" once a service order has its time
+    booking: Booking | None = None
+    can_book: bool = False  # choose a time (a service order without one yet)
+    can_change: bool = False  # move the booked time
+    can_cancel: bool = False
+    why_not: BookingError | None = None  # why the booked time can no longer be changed/cancelled
+
+
+def actions(session: Session, order: Order, now: datetime) -> OrderActions:
+    """What the order page offers: exactly what book, cancel and the cut-off would accept now."""
+    if order.delivery != "service" or order.status != "to_book":
+        return OrderActions(order.status, can_cancel=order.status in orders.CANCELLABLE)
+    booking = current(session, order.id)
+    if booking is None:
+        return OrderActions("to_book", can_book=True, can_cancel=True)
+    late = _too_late(session, booking, now)
+    return OrderActions(
+        "booked", booking, can_change=late is None, can_cancel=late is None, why_not=late
+    )
+
+
+def shown_statuses(session: Session, listed: list[Order]) -> dict[int, str]:
+    """The status each order of a list shows ("booked" for service orders with their time)."""
+    waiting = [o.id for o in listed if o.delivery == "service" and o.status == "to_book"]
+    booked = set()
+    if waiting:
+        booked = set(
+            session.scalars(
+                select(Booking.order_id).where(
+                    Booking.order_id.in_(waiting), Booking.status == "booked"
+                )
+            )
+        )
+    return {o.id: "booked" if o.id in booked else o.status for o in listed}
+
+
 def _usable_slot(session: Session, order: Order, slot_id: int, now: datetime) -> ServiceSlot:
     slot = session.get(ServiceSlot, slot_id)
-    if slot is None or slot.gift_id != order.gift_id or slot.starts_at <= now:
+    if slot is None or slot.gift_id != order.gift_id or slot.starts_at <= now or slot.closed_at:
         raise BookingError("slot_unavailable")
     return slot
 
@@ -81,7 +135,7 @@ def book(
 ) -> Booking:
     """Book (or move) the appointment of a service order; a full slot is refused."""
     ledger.lock_member(session, member_id)
-    order = _member_order(session, member_id, order_id)
+    order = service_order(session, member_id, order_id)
     if order.status != "to_book":
         raise BookingError("not_bookable")
     slot = _usable_slot(session, order, slot_id, now)
@@ -92,19 +146,27 @@ def book(
         _before_cutoff(session, booking, now)
         _free_seat(session, booking.slot_id)
     _take_seat(session, slot.id)
+    step = "booked" if booking is None else "rebooked"  # the timeline: booked, then each move
     if booking is None:
         booking = Booking(order_id=order.id, slot_id=slot.id, member_id=member_id, created_at=now)
         session.add(booking)
     booking.slot_id = slot.id
-    session.add(OrderEvent(order_id=order.id, status="to_book", at=now, note=f"slot {slot.id}"))
+    session.add(OrderEvent(order_id=order.id, status=step, at=now, note=f"slot {slot.id}"))
     session.flush()
     return booking
 
 
+def _too_late(session: Session, booking: Booking, now: datetime) -> BookingError | None:
+    """Why the booked time can no longer be moved or cancelled (the cut-off), or None."""
+    hours = setting(session, "booking_cutoff_hours", at=now)
+    if booking.slot.starts_at - timedelta(hours=hours) <= now:
+        return BookingError("too_late", hours=hours)
+    return None
+
+
 def _before_cutoff(session: Session, booking: Booking, now: datetime) -> None:
-    cutoff = timedelta(hours=setting(session, "booking_cutoff_hours"))
-    if booking.slot.starts_at - cutoff <= now:
-        raise BookingError("too_late", hours=cutoff.seconds // 3600 + cutoff.days * 24)
+    if late := _too_late(session, booking, now):
+        raise late
 
 
 def cancel(session: Session, member_id: int, order_id: int, *, now: datetime) -> Order:
@@ -189,7 +251,7 @@ def no_show(session: Session, staff: User, booking_id: int, *, now: datetime) ->
 
     booking = _staff_booking(session, staff, booking_id)
     booking.status, booking.closed_at = "no_show", now
-    if setting(session, "no_show_returns_points"):
+    if setting(session, "no_show_returns_points", at=now):
         orders.release(session, booking.order, now, "no-show")
     else:
         orders.complete(session, booking.order, now, "no-show")

@@ -141,8 +141,11 @@ def shelves(
     *,
     kind: str = "",
     affordable: bool = False,
+    balance: int | None = None,
 ) -> list[ShelfView]:
-    """Listed, in-stock gifts by shelf; locked gifts stay visible with their reason."""
+    """Listed, in-stock gifts by shelf; locked gifts stay visible with their reason.
+
+    `balance` stands in for the member's points (the console's preview as a tier)."""
     stmt = (
         select(Gift)
         .join(Shelf)
@@ -151,7 +154,8 @@ def shelves(
     )
     if kind:
         stmt = stmt.where(Gift.kind == kind)
-    balance = balances.balance(session, member.id, now) if member else None
+    if balance is None and member:
+        balance = balances.balance(session, member.id, now)
     views: dict[int, ShelfView] = {}
     for gift in session.scalars(stmt):
         card = Card(gift, state(session, gift, member, now, balance))

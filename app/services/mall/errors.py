@@ -59,3 +59,9 @@ class CannotCancel(RedeemError):
     """The order is past the point where it can be cancelled."""
 
     code = "cannot_cancel"
+
+
+class AccountFrozen(RedeemError):
+    """The member is frozen for review: no redemptions until an operator lifts it."""
+
+    code = "frozen"

@@ -1,5 +1,6 @@
 """Orders after checkout: the member's list, payment, cancellation and the unpaid-order timeout."""
 
+from dataclasses import dataclass
 from datetime import datetime
 
 from sqlalchemy import select, update
@@ -89,20 +90,29 @@ def cancel(session: Session, member_id: int, order_id: int, *, now: datetime) ->
     return order
 
 
-def refund(session: Session, order_no: str, *, now: datetime, note: str = "returned") -> Order:
+@dataclass(frozen=True)
+class Refund:
+    """A refunded order, and whether it had been refunded before (then nothing was written)."""
+
+    order: Order
+    replay: bool
+
+
+def refund(session: Session, order_no: str, *, now: datetime, note: str = "returned") -> Refund:
     """Refund a fulfilled order (the gift came back): exact lots, stock and cash are returned.
-    Coupons and virtual codes were revealed at once, so those orders cannot be refunded."""
+    Coupons and virtual codes were revealed at once, so those orders cannot be refunded.
+    A second refund of the same order is a replay: it writes nothing."""
     order = session.scalar(select(Order).where(Order.order_no == order_no))
     if order is None:
         raise OrderNotFound(order_no)
     ledger.lock_member(session, order.member_id)
     session.refresh(order)
     if order.status == "refunded":
-        return order
+        return Refund(order, True)
     if order.status != "completed" or order.delivery == "wallet":
         raise CannotCancel(status=order.status)
     release(session, order, now, note, status="refunded")
-    return order
+    return Refund(order, False)
 
 
 def expire_unpaid(session: Session, now: datetime, *, member_id: int | None = None) -> int:

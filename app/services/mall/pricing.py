@@ -3,13 +3,19 @@
 from dataclasses import dataclass
 from datetime import datetime
 
-from sqlalchemy import and_, or_, select
 from sqlalchemy.orm import Session
 
-from app.models import CashRate, EarningSetting
-from app.timeutil import local_date
+from app.services.mall.errors import BadRequest, RedeemError
+from app.services.points.rules import rules_at
+from app.timeutil import local_date, utcnow
 
 FEN_PER_YUAN = 100
+
+
+class CashCapExceeded(RedeemError):
+    """Points were asked to pay more of the cash part than the cap allows; detail has max_yuan."""
+
+    code = "cash_cap"
 
 
 @dataclass(frozen=True)
@@ -42,29 +48,37 @@ class Breakdown:
 
 
 def rate_at(session: Session, moment: datetime) -> Rate:
-    """The most generous rate that applies on the brand-local day of `moment`."""
-    day = local_date(moment)
-    rows = session.scalars(
-        select(CashRate)
-        .where(
-            or_(
-                CashRate.kind == "default",
-                and_(CashRate.kind == "range", CashRate.starts_on <= day, CashRate.ends_on >= day),
-                and_(CashRate.kind == "weekly", CashRate.weekday == day.weekday()),
-            )
-        )
-        .order_by(CashRate.points_per_yuan, CashRate.id)
-    ).first()
-    return Rate(rows.points_per_yuan, rows.name, rows.kind)
+    """The most generous rate that applies on the brand-local day of `moment` (by the rate
+    calendar in force at `moment`)."""
+    rule = rules_at(session, moment).rate_on(local_date(moment))
+    return Rate(rule.points_per_yuan, rule.name, rule.kind)
 
 
-def cap_pct(session: Session) -> int:
-    """The largest share (percent) of the cash part that points may pay."""
-    return session.get(EarningSetting, "points_cash_cap_pct").value
+def cap_pct(session: Session, at: datetime | None = None) -> int:
+    """The largest share (percent) of the cash part that points may pay (in force at `at`)."""
+    return rules_at(session, at or utcnow()).setting("points_cash_cap_pct")
 
 
 def breakdown(session: Session, cash_fen: int, yuan_by_points: int, moment: datetime) -> Breakdown:
-    """The split of `cash_fen` when the member pays `yuan_by_points` yuan with points (clamped)."""
+    """The split of `cash_fen` when the member pays `yuan_by_points` yuan with points.
+
+    More than the cap allows is refused (CashCapExceeded with `max_yuan`), never cut down: the
+    member confirms the amount they chose or none.
+    """
     rate = rate_at(session, moment)
-    max_yuan = cash_fen * cap_pct(session) // (100 * FEN_PER_YUAN)
-    return Breakdown(cash_fen, rate, max_yuan, min(max(yuan_by_points, 0), max_yuan))
+    max_yuan = cash_fen * cap_pct(session, moment) // (100 * FEN_PER_YUAN)
+    if yuan_by_points > max_yuan:
+        raise CashCapExceeded(max_yuan=max_yuan)
+    if yuan_by_points < 0:
+        raise BadRequest(field="yuan_by_points")
+    return Breakdown(cash_fen, rate, max_yuan, yuan_by_points)
+
+
+def preview(
+    session: Session, cash_fen: int, yuan_by_points: int, moment: datetime
+) -> tuple[Breakdown, RedeemError | None]:
+    """The live breakdown: the split asked for, or the split without points and why not."""
+    try:
+        return breakdown(session, cash_fen, yuan_by_points, moment), None
+    except RedeemError as exc:
+        return breakdown(session, cash_fen, 0, moment), exc

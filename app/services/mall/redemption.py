@@ -11,9 +11,20 @@ from datetime import datetime, timedelta
 from sqlalchemy import func, select, update
 from sqlalchemy.orm import Session
 
-from app.models import Address, FlashEvent, Gift, GiftCode, Member, Order, OrderEvent, Store
+from app.models import (
+    Address,
+    FlashCancellation,
+    FlashEvent,
+    Gift,
+    GiftCode,
+    Member,
+    Order,
+    OrderEvent,
+    Store,
+)
 from app.services.mall import catalog, pricing
 from app.services.mall.errors import (
+    AccountFrozen,
     BadRequest,
     LimitReached,
     NotEnoughPoints,
@@ -79,6 +90,14 @@ def _debit(session: Session, member: Member, points: int, order_no: str, now: da
         )
     except ledger.InsufficientPoints as exc:
         raise NotEnoughPoints(shortfall=exc.shortfall) from exc
+    except ledger.MemberFrozen as exc:  # the counter's redemptions end here too
+        raise AccountFrozen() from exc
+
+
+def _not_frozen(session: Session, member_id: int) -> None:
+    """A frozen member is told so first, before stock, limits or points are looked at."""
+    if ledger.is_frozen(session, member_id):
+        raise AccountFrozen()
 
 
 def take_stock(session: Session, model, row_id: int, qty: int) -> None:
@@ -133,7 +152,7 @@ def place(
         status=status,
         created_at=now,
         pickup_code=pickup_code if delivery == "pickup" else None,
-        pay_by=now + timedelta(minutes=setting(session, "unpaid_order_minutes"))
+        pay_by=now + timedelta(minutes=setting(session, "unpaid_order_minutes", at=now))
         if status == "pending_payment"
         else None,
     )
@@ -173,16 +192,18 @@ def _pickup_store(session: Session, member: Member, store_id: int | None) -> Sto
     """The chosen store, else the member's last pickup store, else the first store."""
     if store_id:
         store = session.get(Store, store_id)
-        if store is None:
+        if store is None or store.closed_at is not None:
             raise BadRequest(field="store")
         return store
     last = session.scalar(
         select(Order.store_id)
-        .where(Order.member_id == member.id, Order.store_id.is_not(None))
+        .join(Store, Store.id == Order.store_id)
+        .where(Order.member_id == member.id, Store.closed_at.is_(None))
         .order_by(Order.id.desc())
         .limit(1)
     )
-    return session.get(Store, last) if last else session.scalar(select(Store).order_by(Store.id))
+    first = select(Store).where(Store.closed_at.is_(None)).order_by(Store.id)
+    return session.get(Store, last) if last else session.scalar(first)
 
 
 def _address(session: Session, member: Member, address_id: int | None) -> dict:
@@ -216,6 +237,7 @@ def redeem(
     member = ledger.lock_member(session, member_id)
     if found := _existing(session, member_id, choice.request_key):
         return found
+    _not_frozen(session, member_id)
     gift = session.get(Gift, gift_id)
     if gift is None:
         raise NotInWindow()
@@ -269,8 +291,9 @@ def redeem_flash(
     member = ledger.lock_member(session, member_id)
     if request_key and (found := _existing(session, member_id, request_key)):
         return found
+    _not_frozen(session, member_id)
     event = session.get(FlashEvent, event_id)
-    if event is None or now >= event.ends_at:
+    if event is None or now >= event.ends_at or session.get(FlashCancellation, event_id):
         raise NotInWindow(ended=True)
     if now < event.starts_at:
         raise NotInWindow(starts_at=event.starts_at)

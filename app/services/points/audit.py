@@ -79,6 +79,18 @@ def _member_mismatches(session: Session) -> list[str]:
     return problems
 
 
+def _books(session: Session) -> list[str]:
+    """The books close: every movement ever (issued − consumed − expired) = what is held − debt."""
+    moved = session.scalar(
+        select(func.coalesce(func.sum(PointTransaction.points - PointTransaction.debt_delta), 0))
+    )
+    held = session.scalar(select(func.coalesce(func.sum(PointLot.remaining), 0)))
+    debt = session.scalar(select(func.coalesce(func.sum(Member.debt), 0)))
+    if moved != held - debt:
+        return [f"books do not close: movements sum to {moved}, lots hold {held}, debt {debt}"]
+    return []
+
+
 def audit(session: Session) -> list[str]:
     """Every inconsistency in the ledger, as human-readable lines; empty when all adds up."""
     negative = session.scalars(select(PointLot.id).where(PointLot.remaining < 0))
@@ -87,4 +99,5 @@ def audit(session: Session) -> list[str]:
         + _lot_mismatches(session)
         + _txn_mismatches(session)
         + _member_mismatches(session)
+        + _books(session)
     )

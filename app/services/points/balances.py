@@ -6,7 +6,7 @@ from datetime import date, datetime, timedelta
 from sqlalchemy import func, or_, select
 from sqlalchemy.orm import Session
 
-from app.models import PointLot
+from app.models import HeldLot, PointLot
 from app.timeutil import last_valid_day
 
 
@@ -39,6 +39,19 @@ def pending(session: Session, member_id: int, now: datetime) -> int:
     stmt = select(func.coalesce(func.sum(PointLot.remaining), 0)).where(
         PointLot.member_id == member_id, PointLot.remaining > 0, PointLot.available_at > now
     )
+    return int(session.scalar(stmt))
+
+
+def held(session: Session, member_id: int, ref: str | None = None) -> int:
+    """Points credited while the member was frozen and not yet released (of one `ref`, if given);
+    they are part of `pending` until then."""
+    stmt = (
+        select(func.coalesce(func.sum(PointLot.remaining), 0))
+        .join(HeldLot, HeldLot.lot_id == PointLot.id)
+        .where(HeldLot.member_id == member_id, HeldLot.released_at.is_(None))
+    )
+    if ref is not None:
+        stmt = stmt.where(PointLot.ref == ref)
     return int(session.scalar(stmt))
 
 

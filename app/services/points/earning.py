@@ -4,20 +4,12 @@ from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 
 from sqlalchemy import func, select
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, aliased
 
-from app.models import (
-    Campaign,
-    CategoryMultiplier,
-    EarningSetting,
-    Member,
-    PointLot,
-    PointSource,
-    PosOrder,
-    SignIn,
-)
-from app.services.points import ledger
-from app.timeutil import local_date, month_bounds
+from app.models import Member, PointSource, PointTransaction, PosOrder, SignIn
+from app.services.points import issuing, ledger
+from app.services.points.rules import Rules, rules_at
+from app.timeutil import local_date, month_bounds, utcnow
 
 PCT = 100
 FEN_PER_YUAN = 100
@@ -25,10 +17,12 @@ FEN_PER_YUAN = 100
 
 @dataclass(frozen=True)
 class Award:
-    """Behaviour points actually granted; `capped` when the monthly cap cut them."""
+    """Behaviour points actually granted; `capped` when a monthly cap cut them (`issue_capped`:
+    the brand's cap on the points it issues)."""
 
     points: int
     capped: bool
+    issue_capped: bool = False
 
 
 @dataclass(frozen=True)
@@ -39,21 +33,22 @@ class SignInResult:
     streak: int
     capped: bool
     already: bool
+    issue_capped: bool = False
 
 
-def setting(session: Session, key: str) -> int:
-    """An integer earning rule."""
-    return session.get(EarningSetting, key).value
+@dataclass(frozen=True)
+class Factors:
+    """The terms of the purchase formula: Σ(line fen × category %) and the three multipliers."""
+
+    base: int
+    tier_pct: int
+    campaign_pct: int
+    birthday_pct: int
 
 
-def campaign_pct(session: Session, day: date) -> int:
-    """The campaign multiplier on a brand-local day (the highest if several overlap)."""
-    pct = session.scalar(
-        select(func.max(Campaign.multiplier_pct)).where(
-            Campaign.starts_on <= day, Campaign.ends_on >= day
-        )
-    )
-    return pct or PCT
+def setting(session: Session, key: str, at: datetime | None = None) -> int:
+    """An integer rule in force at `at` (default: now)."""
+    return rules_at(session, at or utcnow()).setting(key)
 
 
 def is_birthday_first_order(session: Session, member: Member, paid_at: datetime) -> bool:
@@ -71,43 +66,58 @@ def is_birthday_first_order(session: Session, member: Member, paid_at: datetime)
 def purchase_points(
     session: Session, member: Member, paid_fen: int, lines: list[dict], paid_at: datetime
 ) -> int:
-    """Points for a paid order: every multiplier is applied, then the result floored once.
+    """Points for a paid order under the rules in force at `paid_at` (never later ones)."""
+    factors = purchase_factors(
+        rules_at(session, paid_at), member.tier.code, paid_fen, lines, local_date(paid_at),
+        is_birthday_first_order(session, member, paid_at),
+    )  # fmt: skip
+    return points_of(factors)
 
-    points = floor(Σ(line fen × category%) × tier% × campaign% × birthday% / (100 fen × 100⁴))
-    """
-    categories = dict(
-        session.execute(
-            select(CategoryMultiplier.category, CategoryMultiplier.multiplier_pct)
-        ).all()
-    )
+
+def purchase_factors(
+    rules: Rules, tier_code: str, paid_fen: int, lines: list[dict], day: date, birthday: bool
+) -> Factors:
+    """The formula's terms for a purchase on a brand-local day (pure: the rules are given)."""
     if lines:
         base = sum(
-            line["paid_fen"] * categories.get(line.get("category", ""), PCT) for line in lines
+            line["paid_fen"] * rules.category_pct(line.get("category", "")) for line in lines
         )
     else:
         base = paid_fen * PCT
-    birthday = (
-        setting(session, "birthday_multiplier_pct")
-        if is_birthday_first_order(session, member, paid_at)
-        else PCT
+    return Factors(
+        base,
+        rules.tier(tier_code).multiplier_pct,
+        rules.campaign_pct(day, tier_code),
+        rules.setting("birthday_multiplier_pct") if birthday else PCT,
     )
-    numerator = (
-        base * member.tier.multiplier_pct * campaign_pct(session, local_date(paid_at)) * birthday
-    )
-    return numerator // (FEN_PER_YUAN * PCT**4)
+
+
+def points_of(f: Factors) -> int:
+    """Every multiplier is applied, then the result floored once.
+
+    points = floor(Σ(line fen × category%) × tier% × campaign% × birthday% / (100 fen × 100⁴))
+    """
+    return f.base * f.tier_pct * f.campaign_pct * f.birthday_pct // (FEN_PER_YUAN * PCT**4)
 
 
 def behaviour_used(session: Session, member_id: int, now: datetime) -> int:
-    """Behaviour points already earned this brand-local month."""
+    """Behaviour points earned this brand-local month and still standing.
+
+    A credit taken back as a whole (a referral withdrawn by a full refund) no longer uses the cap.
+    """
     start, end = month_bounds(now)
+    reversal = aliased(PointTransaction)
+    withdrawn = select(reversal.id).where(reversal.reverses_id == PointTransaction.id).exists()
     stmt = (
-        select(func.coalesce(func.sum(PointLot.points), 0))
-        .join(PointSource, PointSource.code == PointLot.source)
+        select(func.coalesce(func.sum(PointTransaction.points), 0))
+        .join(PointSource, PointSource.code == PointTransaction.source)
         .where(
-            PointLot.member_id == member_id,
+            PointTransaction.member_id == member_id,
+            PointTransaction.kind == "earn",
             PointSource.behaviour.is_(True),
-            PointLot.earned_at >= start,
-            PointLot.earned_at < end,
+            PointTransaction.created_at >= start,
+            PointTransaction.created_at < end,
+            ~withdrawn,
         )
     )
     return int(session.scalar(stmt))
@@ -123,17 +133,18 @@ def award_behaviour(
     now: datetime,
     ref: str = "",
 ) -> Award:
-    """Grant behaviour points, cut to what the monthly cap leaves; idempotent on key."""
+    """Grant behaviour points, cut to what the member's monthly cap and the brand's monthly
+    issue cap leave; idempotent on key."""
     ledger.lock_member(session, member_id)
     if txn := ledger.find(session, key):
         return Award(txn.points, False)
-    room = max(
-        setting(session, "behaviour_monthly_cap") - behaviour_used(session, member_id, now), 0
-    )
-    granted = min(points, room)
+    cap = setting(session, "behaviour_monthly_cap", at=now)
+    room = max(cap - behaviour_used(session, member_id, now), 0)
+    brand_room = issuing.room(session, now) if min(points, room) else issuing.UNCAPPED
+    granted = min(points, room, brand_room)
     if granted:
         ledger.credit(session, member_id, source, granted, key, now=now, ref=ref)
-    return Award(granted, granted < points)
+    return Award(granted, granted < points, brand_room < min(points, room))
 
 
 def sign_in(session: Session, member_id: int, now: datetime) -> SignInResult:
@@ -151,15 +162,16 @@ def sign_in(session: Session, member_id: int, now: datetime) -> SignInResult:
         )
     )
     streak = (yesterday or 0) + 1
-    points = setting(session, "signin_points")
-    if streak % setting(session, "signin_streak_days") == 0:
-        points += setting(session, "signin_streak_bonus")
+    rules = rules_at(session, now)
+    points = rules.setting("signin_points")
+    if streak % rules.setting("signin_streak_days") == 0:
+        points += rules.setting("signin_streak_bonus")
     award = award_behaviour(
         session, member_id, "signin", points, f"signin:{member_id}:{today}", now=now
     )
     session.add(SignIn(member_id=member_id, local_date=today, streak=streak, points=award.points))
     session.flush()
-    return SignInResult(award.points, streak, award.capped, False)
+    return SignInResult(award.points, streak, award.capped, False, award.issue_capped)
 
 
 def signed_in_today(session: Session, member_id: int, now: datetime) -> SignIn | None:

@@ -1,17 +1,54 @@
 """The expiry job's ledger write: every lot due by a date expires, set-based and idempotent."""
 
-from datetime import datetime
+from datetime import date, datetime, timedelta
 
 from sqlalchemy import String, and_, cast, func, insert, literal, select, update
 from sqlalchemy.orm import Session
 
 from app.models import LedgerEntry, Member, PointLot, PointTransaction
 from app.models.types import UTCDateTime
+from app.services.points.ledger import LedgerError
+from app.timeutil import brand_tz, local_date, local_midnight
 
 
-def expire(session: Session, as_of: datetime, *, now: datetime) -> int:
-    """Expire every lot whose expiry is at or before `as_of`, set-based; safe to re-run."""
+class ExpiryAhead(LedgerError):
+    """Expiry was asked to run ahead of time: points still valid would be taken."""
+
+    def __init__(self, asked: str, limit: str):
+        super().__init__(
+            f"{asked} is after {limit}: points still valid would expire; "
+            "expiry never runs ahead of time"
+        )
+
+
+def cutoff(day: date | None, now: datetime) -> datetime:
+    """The instant a run "as of" a brand-local day expires up to: the end of a past day, now for
+    today (or no day); a later day is refused with ExpiryAhead."""
+    today = local_date(now)
+    if day is not None and day > today:
+        raise ExpiryAhead(f"{day}", f"today ({today}, brand-local)")
+    if day is None or day == today:
+        return now
+    return local_midnight(day + timedelta(days=1))
+
+
+def _local(moment: datetime) -> str:
+    return f"{moment.astimezone(brand_tz()):%Y-%m-%d %H:%M}"
+
+
+def expire(
+    session: Session, as_of: datetime, *, now: datetime, members: tuple[int, int] | None = None
+) -> int:
+    """Expire every lot whose expiry is at or before `as_of`, set-based; safe to re-run.
+
+    `as_of` may not be after `now` (ExpiryAhead): lots still valid are never expired early.
+    `members=(low, high)` limits the run to member ids low ≤ id < high (the job's batches).
+    """
+    if as_of > now:
+        raise ExpiryAhead(f"as of {_local(as_of)}", f"now ({_local(now)}, brand-local)")
     due = and_(PointLot.remaining > 0, PointLot.expires_at <= as_of)
+    if members is not None:
+        due = and_(due, PointLot.member_id >= members[0], PointLot.member_id < members[1])
     # Lock the members before their lots, the order every writer uses. Lots first deadlocks with
     # a request that holds its member and spends or restores a due lot: the job's INSERT of the
     # expiry transaction waits for that member row (its foreign-key check).

@@ -4,13 +4,22 @@ Every write locks the member's row first, is idempotent on its key, and never co
 the request or CLI command that called it commits once.
 """
 
-from datetime import date, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from app.models import LedgerEntry, Member, PointLot, PointSource, PointTransaction
+from app.models import (
+    HeldLot,
+    LedgerEntry,
+    Member,
+    MemberFreeze,
+    PointLot,
+    PointSource,
+    PointTransaction,
+)
 from app.services.points.balances import usable
+from app.services.points.rules import rules_at
 from app.timeutil import local_date, local_midnight
 
 
@@ -29,6 +38,23 @@ class InsufficientPoints(LedgerError):
 
 class AlreadyReversed(LedgerError):
     """The transaction has been reversed before (under another key)."""
+
+
+class MemberFrozen(LedgerError):
+    """The member is frozen (suspected fraud): they spend nothing until the freeze is lifted."""
+
+
+# A frozen member's credits are held: written as lots that are not available until the freeze
+# is lifted (release_held), so every balance read leaves them out without knowing about freezes.
+HELD_UNTIL = datetime(2999, 12, 31, tzinfo=UTC)
+MEMBER_SPENDS = ("spend", "redeem")  # refused while frozen (claw-backs, expiry are not)
+UNHELD_SOURCES = ("adjustment",)  # operators' adjustments apply even while frozen
+
+
+def is_frozen(session: Session, member_id: int) -> bool:
+    """Whether the member is frozen now (read under the member's lock by the writers)."""
+    stmt = select(MemberFreeze.member_id).where(MemberFreeze.member_id == member_id)
+    return session.scalar(stmt) is not None
 
 
 def lock_member(session: Session, member_id: int) -> Member:
@@ -136,14 +162,16 @@ def credit(
     member = lock_member(session, member_id)
     if txn := find(session, key):
         return txn
-    source = session.get(PointSource, source_code)
+    source = rules_at(session, now).source(source_code)  # the policy in force when earned
+    available_at = now + timedelta(days=source.pending_days)
+    held = source.code not in UNHELD_SOURCES and is_frozen(session, member_id)
     lot = PointLot(
         member_id=member_id,
         source=source.code,
         points=points,
         remaining=0,
         earned_at=now,
-        available_at=now + timedelta(days=source.pending_days),
+        available_at=HELD_UNTIL if held else available_at,
         expires_at=expiry_for(source, now),
         ref=ref,
     )
@@ -159,9 +187,31 @@ def credit(
         ref=ref,
         memo=memo,
     )
-    if member.debt:
+    if held:
+        hold = HeldLot(lot_id=lot.id, member_id=member_id, available_at=available_at, held_at=now)
+        session.add(hold)
+    elif member.debt:
         _settle_debt(session, member, lot, key, now)
     return txn
+
+
+def release_held(session: Session, member_id: int, *, now: datetime) -> int:
+    """The freeze is lifted: held lots become available (debt settled first); the points."""
+    member = lock_member(session, member_id)
+    held = session.scalars(
+        select(HeldLot)
+        .where(HeldLot.member_id == member_id, HeldLot.released_at.is_(None))
+        .order_by(HeldLot.lot_id)
+        .with_for_update()
+    ).all()
+    released = 0
+    for row in held:
+        row.lot.available_at, row.released_at = max(row.available_at, now), now
+        released += row.lot.remaining
+        if member.debt and row.lot.remaining:
+            _settle_debt(session, member, row.lot, f"release:{row.lot_id}", now)
+    session.flush()
+    return released
 
 
 def _settle_debt(session: Session, member: Member, lot: PointLot, key: str, now: datetime):
@@ -196,6 +246,8 @@ def debit(
     lock_member(session, member_id)
     if txn := find(session, key):
         return txn
+    if kind in MEMBER_SPENDS and is_frozen(session, member_id):
+        raise MemberFrozen(member_id)
     lots = _spendable_lots(session, member_id, now)
     available = sum(lot.remaining for lot in lots)
     if available < points:

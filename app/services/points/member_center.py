@@ -9,6 +9,7 @@ from sqlalchemy.orm import Session
 from app.models import LedgerEntry, Member, Order, PointLot, PointTransaction, SignIn
 from app.services.mall import bookings
 from app.services.points import balances, earning, tiers
+from app.services.points.clearing import Notice, notice_for
 from app.timeutil import last_valid_day
 
 PAGE_SIZE = 20
@@ -16,7 +17,7 @@ FILTERS = {
     "all": None,
     "earned": PointTransaction.points > 0,
     "spent": PointTransaction.kind.in_(("spend", "redeem", "clawback", "debt_settle")),
-    "expired": PointTransaction.kind == "expire",
+    "expired": PointTransaction.kind.in_(("expire", "clear")),
 }
 
 
@@ -34,6 +35,7 @@ class Overview:
     behaviour_left: int
     appointments: list
     pickups: list
+    clearing: Notice | None = None  # an approved points clearing ahead
 
 
 @dataclass(frozen=True)
@@ -47,7 +49,7 @@ class HistoryRow:
 def overview(session: Session, member: Member, now: datetime) -> Overview:
     """The member center's figures, as of now."""
     expiring = balances.expiring(session, member.id, now, days=30)
-    cap = earning.setting(session, "behaviour_monthly_cap")
+    cap = earning.setting(session, "behaviour_monthly_cap", at=now)
     return Overview(
         balance=balances.balance(session, member.id, now),
         pending=balances.pending(session, member.id, now),
@@ -63,6 +65,7 @@ def overview(session: Session, member: Member, now: datetime) -> Overview:
                 select(Order).where(Order.member_id == member.id, Order.status == "to_pickup")
             )
         ),
+        clearing=notice_for(session, member.id, now),
     )
 
 

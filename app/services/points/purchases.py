@@ -8,8 +8,8 @@ from datetime import datetime
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from app.models import Member, PointLot, PosOrder, PosRefund
-from app.services.points import earning, ledger, tiers
+from app.models import Member, PointLot, PosOrder, PosRefund, Store
+from app.services.points import earning, issuing, ledger, tiers
 
 
 class Conflict(Exception):
@@ -22,6 +22,10 @@ class RefundTooLarge(Exception):
 
 class OrderNotFound(Exception):
     """No order with that number."""
+
+
+class UnknownStore(Exception):
+    """The order names a store code the brand does not have."""
 
 
 @dataclass(frozen=True)
@@ -55,15 +59,15 @@ def record_purchase(
     """Award purchase points and growth for a paid order; a replay returns the first result."""
     # the referrer may be credited too: lock both in id order
     ledger.lock_members(session, [member.id, member.referred_by_id])
-    existing = session.scalar(select(PosOrder).where(PosOrder.order_no == order_no))
-    if existing:
-        if existing.body_hash != fingerprint:
-            raise Conflict(order_no)
-        return Recorded(existing, True)
+    if replay := _replay(session, order_no, fingerprint):
+        return replay
+    if session.scalar(select(Store.id).where(Store.code == store_code)) is None:
+        raise UnknownStore(store_code)
     first = (
         session.scalar(select(PosOrder.id).where(PosOrder.member_id == member.id).limit(1)) is None
     )
     points = earning.purchase_points(session, member, paid_fen, lines, paid_at)
+    issuing.require(session, points, now)  # the brand's monthly issue cap, if one is set
     order = PosOrder(
         order_no=order_no,
         member_id=member.id,
@@ -77,31 +81,57 @@ def record_purchase(
     )
     session.add(order)
     session.flush()
-    ref = f"order:{order_no}"
-    if points:
+    _award(session, member, order, now)
+    if first and member.referred_by_id:
+        _reward_referrer(session, member, order, now)
+    return Recorded(order, False)
+
+
+def _replay(session: Session, order_no: str, fingerprint: str) -> Recorded | None:
+    """The first result of an order number seen before; Conflict if the body differs."""
+    existing = session.scalar(select(PosOrder).where(PosOrder.order_no == order_no))
+    if existing is None:
+        return None
+    if existing.body_hash != fingerprint:
+        raise Conflict(order_no)
+    return Recorded(existing, True)
+
+
+def _award(session: Session, member: Member, order: PosOrder, now: datetime) -> None:
+    """The order's purchase points and its growth (which may upgrade the member at once)."""
+    if order.points_awarded:
         ledger.credit(
-            session, member.id, "purchase", points, f"purchase:{order_no}", now=now, ref=ref
+            session,
+            member.id,
+            "purchase",
+            order.points_awarded,
+            f"purchase:{order.order_no}",
+            now=now,
+            ref=f"order:{order.order_no}",
         )
     tiers.add_growth(
         session,
         member,
-        paid_fen // earning.FEN_PER_YUAN,
+        order.paid_fen // earning.FEN_PER_YUAN,
         "purchase",
-        f"growth:{order_no}",
-        occurred_at=paid_at,
+        f"growth:{order.order_no}",
+        occurred_at=order.paid_at,
         now=now,
+        pos_order_id=order.id,
     )
-    if first and member.referred_by_id:
-        earning.award_behaviour(
-            session,
-            member.referred_by_id,
-            "referral",
-            earning.setting(session, "referral_points"),
-            f"referral:{member.id}",
-            now=now,
-            ref=ref,
-        )
-    return Recorded(order, False)
+
+
+def _reward_referrer(session: Session, member: Member, order: PosOrder, now: datetime) -> None:
+    """The referral reward for a referred member's first order (under the behaviour cap)."""
+    earning.award_behaviour(
+        session,
+        member.referred_by_id,
+        "referral",
+        earning.setting(session, "referral_points", at=now),
+        f"referral:{member.id}",
+        now=now,
+        ref=f"order:{order.order_no}",
+    )
 
 
 def refund(
@@ -120,41 +150,13 @@ def refund(
     member = session.get(Member, order.member_id)
     ledger.lock_members(session, [member.id, member.referred_by_id])  # reloads member too
     session.refresh(order)
-    done = session.scalar(select(PosRefund).where(PosRefund.refund_no == refund_no))
-    if done:
-        if done.order_id != order.id or done.body_hash != fingerprint:
-            raise Conflict(refund_no)
-        return Recorded(order, True)
+    if replay := _refund_replay(session, order, refund_no, fingerprint):
+        return replay
     if order.refunded_fen + refund_fen > order.paid_fen:
         raise RefundTooLarge(order.paid_fen - order.refunded_fen)
     before, after = order.refunded_fen, order.refunded_fen + refund_fen
-    points = order.points_awarded * after // order.paid_fen - order.points_reversed
-    if points:
-        lots = session.scalars(
-            select(PointLot.id).where(
-                PointLot.ref == f"order:{order_no}", PointLot.source == "purchase"
-            )
-        ).all()
-        ledger.claw_back(
-            session,
-            member.id,
-            points,
-            f"refund:{refund_no}",
-            now=now,
-            prefer_lots=lots,
-            ref=f"order:{order_no}",
-            memo="refund",
-        )
-    growth = order.paid_fen // earning.FEN_PER_YUAN
-    tiers.add_growth(
-        session,
-        member,
-        growth * before // order.paid_fen - growth * after // order.paid_fen,
-        "refund",
-        f"growth:refund:{refund_no}",
-        occurred_at=now,
-        now=now,
-    )
+    points = _claw_back_share(session, member, order, after, refund_no, now)
+    _take_back_growth(session, member, order, before, after, refund_no, now)
     order.refunded_fen, order.points_reversed = after, order.points_reversed + points
     session.add(
         PosRefund(
@@ -169,6 +171,65 @@ def refund(
         _reverse_referral(session, member, order, now)
     session.flush()
     return Recorded(order, False)
+
+
+def _refund_replay(
+    session: Session, order: PosOrder, refund_no: str, fingerprint: str
+) -> Recorded | None:
+    """The first result of a refund number seen before; Conflict if it differs."""
+    done = session.scalar(select(PosRefund).where(PosRefund.refund_no == refund_no))
+    if done is None:
+        return None
+    if done.order_id != order.id or done.body_hash != fingerprint:
+        raise Conflict(refund_no)
+    return Recorded(order, True)
+
+
+def _claw_back_share(
+    session: Session, member: Member, order: PosOrder, after: int, refund_no: str, now: datetime
+) -> int:
+    """Take back the points of the refunded share (the order's own lot first); how many."""
+    points = order.points_awarded * after // order.paid_fen - order.points_reversed
+    if points:
+        lots = session.scalars(
+            select(PointLot.id).where(
+                PointLot.ref == f"order:{order.order_no}", PointLot.source == "purchase"
+            )
+        ).all()
+        ledger.claw_back(
+            session,
+            member.id,
+            points,
+            f"refund:{refund_no}",
+            now=now,
+            prefer_lots=lots,
+            ref=f"order:{order.order_no}",
+            memo="refund",
+        )
+    return points
+
+
+def _take_back_growth(
+    session: Session,
+    member: Member,
+    order: PosOrder,
+    before: int,
+    after: int,
+    refund_no: str,
+    now: datetime,
+) -> None:
+    """Growth of the refunded share goes, and with it any upgrade that rested on it."""
+    growth = order.paid_fen // earning.FEN_PER_YUAN
+    tiers.add_growth(
+        session,
+        member,
+        growth * before // order.paid_fen - growth * after // order.paid_fen,
+        "refund",
+        f"growth:refund:{refund_no}",
+        occurred_at=now,
+        now=now,
+    )
+    tiers.undo_refunded_upgrades(session, member, order.id, now)
 
 
 def _reverse_referral(session: Session, member: Member, order: PosOrder, now: datetime) -> None:

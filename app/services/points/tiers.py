@@ -4,6 +4,12 @@ Policy: a member's tier is the highest rung whose threshold is at most the growt
 trailing 12 months. Upgrades happen the moment growth reaches a threshold. Downgrades happen
 only at the monthly review (`flask tiers review`, run on the 1st, brand-local) and drop at most
 one rung per review, so a member who slips gets a month's notice per rung.
+
+One exception: a refund undoes at once the upgrades that rested on the refunded growth. When a
+refund of POS order O is recorded and an upgrade was made by O or by a later order (whose
+threshold O's growth helped to reach), the member drops to the tier the remaining trailing
+growth supports, never below the tier they held before the first of those upgrades and never
+up; the change is recorded with reason "refund" and O. A tier reached before O is kept.
 """
 
 from dataclasses import dataclass
@@ -13,7 +19,8 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from app.models import GrowthEvent, Member, Tier, TierChange
-from app.timeutil import add_months, local_date, local_midnight, month_bounds
+from app.services.points.rules import TierRule, rules_at
+from app.timeutil import add_months, local_date, local_midnight, month_bounds, utcnow
 
 WINDOW_MONTHS = 12
 
@@ -23,17 +30,17 @@ class Progress:
     """Where a member stands on the ladder."""
 
     growth: int
-    tier: Tier
-    next_tier: Tier | None
+    tier: TierRule
+    next_tier: TierRule | None
     needed: int
 
 
-def ladder(session: Session) -> list[Tier]:
-    """The tiers, lowest first."""
-    return list(session.scalars(select(Tier).order_by(Tier.rank)))
+def ladder(session: Session, at: datetime | None = None) -> list[TierRule]:
+    """The tiers, lowest first, as the rules in force at `at` (default: now) define them."""
+    return rules_at(session, at or utcnow()).ladder()
 
 
-def tier_for(tiers: list[Tier], growth: int) -> Tier:
+def tier_for(tiers: list[TierRule], growth: int) -> TierRule:
     """The highest tier whose threshold `growth` reaches."""
     return [t for t in tiers if t.threshold <= growth][-1]
 
@@ -53,17 +60,25 @@ def rolling_growth(session: Session, member_id: int, now: datetime) -> int:
     return max(int(session.scalar(stmt)), 0)
 
 
-def _change(session: Session, member: Member, to: Tier, reason: str, now: datetime) -> None:
+def _change(
+    session: Session,
+    member: Member,
+    to: TierRule,
+    reason: str,
+    now: datetime,
+    pos_order_id: int | None = None,
+) -> None:
     session.add(
         TierChange(
             member_id=member.id,
             from_tier_id=member.tier_id,
             to_tier_id=to.id,
             reason=reason,
+            pos_order_id=pos_order_id,
             at=now,
         )
     )
-    member.tier = to
+    member.tier = session.get(Tier, to.id)
 
 
 def add_growth(
@@ -75,6 +90,7 @@ def add_growth(
     *,
     occurred_at: datetime,
     now: datetime,
+    pos_order_id: int | None = None,
 ) -> None:
     """Record a growth change (idempotent on key) and upgrade at once if a threshold is reached."""
     if delta == 0 or session.scalar(select(GrowthEvent.id).where(GrowthEvent.idem_key == key)):
@@ -85,14 +101,37 @@ def add_growth(
         )
     )
     session.flush()
-    target = tier_for(ladder(session), rolling_growth(session, member.id, now))
+    target = tier_for(ladder(session, now), rolling_growth(session, member.id, now))
     if target.rank > member.tier.rank:
-        _change(session, member, target, "upgrade", now)
+        _change(session, member, target, "upgrade", now, pos_order_id)
+
+
+def undo_refunded_upgrades(session: Session, member: Member, pos_order_id: int, now: datetime):
+    """After a refund of a POS order: drop the upgrades that rested on its growth (see above)."""
+    first = session.scalar(
+        select(TierChange)
+        .where(
+            TierChange.member_id == member.id,
+            TierChange.reason == "upgrade",
+            TierChange.pos_order_id >= pos_order_id,  # this order, or a later one
+        )
+        .order_by(TierChange.id)
+        .limit(1)
+    )
+    if first is None:
+        return
+    tiers = ladder(session, now)
+    before = next((t for t in tiers if t.id == first.from_tier_id), tiers[0])
+    supported = tier_for(tiers, rolling_growth(session, member.id, now))
+    target = max(before, supported, key=lambda t: t.rank)
+    if target.rank < member.tier.rank:
+        _change(session, member, target, "refund", now, pos_order_id)
+        session.flush()
 
 
 def review(session: Session, now: datetime) -> int:
     """Monthly review: members below their tier's threshold drop one rung; returns how many."""
-    tiers = ladder(session)
+    tiers = ladder(session, now)
     month_start, _ = month_bounds(now)
     reviewed = select(TierChange.member_id).where(
         TierChange.reason == "review", TierChange.at >= month_start
@@ -114,6 +153,8 @@ def review(session: Session, now: datetime) -> int:
 def progress(session: Session, member: Member, now: datetime) -> Progress:
     """Growth, current tier, the next tier and the growth still needed to reach it."""
     growth = rolling_growth(session, member.id, now)
-    higher = [t for t in ladder(session) if t.rank > member.tier.rank]
+    rungs = ladder(session, now)
+    higher = [t for t in rungs if t.rank > member.tier.rank]
     nxt = higher[0] if higher else None
-    return Progress(growth, member.tier, nxt, max(nxt.threshold - growth, 0) if nxt else 0)
+    tier = next(t for t in rungs if t.id == member.tier_id)
+    return Progress(growth, tier, nxt, max(nxt.threshold - growth, 0) if nxt else 0)

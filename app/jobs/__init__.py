@@ -1,0 +1,1 @@
+"""Periodic jobs: what runs when (brand-local periods), recorded once per period in job_runs."""

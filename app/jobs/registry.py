@@ -1,0 +1,74 @@
+"""The periodic jobs: name, period, how many missed periods to catch up, and the work in batches.
+
+Each job's `run(session, period_start, now)` yields the rows touched per batch; the scheduler
+commits after every batch, so a long job can be stopped and resumed (each batch is idempotent).
+"""
+
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
+from datetime import datetime
+
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session
+
+from app.jobs import periods
+from app.models import Member
+from app.services.accounts import verification
+from app.services.console import clearing
+from app.services.limits import counters
+from app.services.mall import orders
+from app.services.points import expiry, tiers
+
+BATCH = 2_000  # members per expiry batch: one transaction never locks the whole membership
+
+
+@dataclass(frozen=True)
+class Job:
+    """A periodic job."""
+
+    name: str
+    period: str  # minute | daily | monthly
+    catch_up: int  # how many missed past periods to run on start (0: only the current one)
+    run: Callable[[Session, datetime, datetime], Iterator[int]]
+    overdue_after_periods: int = 2  # /healthz/ready calls it overdue after this many periods
+
+
+def _expire_points(session: Session, period_start: datetime, now: datetime) -> Iterator[int]:
+    """Expire every lot due by now, a batch of members at a time."""
+    last = session.scalar(select(func.max(Member.id))) or 0
+    for low in range(0, last + 1, BATCH):
+        yield expiry.expire(session, now, now=now, members=(low, low + BATCH))
+
+
+def _expire_orders(session: Session, period_start: datetime, now: datetime) -> Iterator[int]:
+    yield orders.expire_unpaid(session, now)
+
+
+def _review_tiers(session: Session, period_start: datetime, now: datetime) -> Iterator[int]:
+    """This month's review as of now; a missed month's as of its first instant."""
+    current = now < periods.following("monthly", period_start)
+    yield tiers.review(session, now if current else period_start)
+
+
+def _clear_points(session: Session, period_start: datetime, now: datetime) -> Iterator[int]:
+    """Run the approved points clearings whose day has come (each one once)."""
+    for _item, touched in clearing.run_due(session, now):
+        yield touched.members
+
+
+def _prune(session: Session, period_start: datetime, now: datetime) -> Iterator[int]:
+    """Old rate-limit windows, SMS codes and sandbox messages."""
+    yield counters.prune(session, now)
+    yield verification.prune(session, now)
+
+
+JOBS = {
+    job.name: job
+    for job in (
+        Job("expire-points", "daily", 7, _expire_points),
+        Job("expire-orders", "minute", 0, _expire_orders, overdue_after_periods=10),
+        Job("review-tiers", "monthly", 1, _review_tiers),
+        Job("clear-points", "daily", 7, _clear_points),
+        Job("prune", "daily", 0, _prune),
+    )
+}

@@ -1,0 +1,60 @@
+"""Signed-in sessions held on the server: the cookie only names one, so ending it is final.
+
+Logging out closes the browser's own session; a new password, a disabled account or "sign out
+everywhere" close all of an account's sessions, and a cookie copied before then stops working.
+"""
+
+import secrets
+from datetime import datetime
+
+from sqlalchemy import delete, select
+from sqlalchemy.orm import Session
+
+from app.models import User, UserSession
+
+MAX_PER_USER = 10  # a new sign-in closes the oldest sessions beyond this many
+
+
+def open_session(session: Session, user: User, *, now: datetime) -> str:
+    """A new session for `user`; returns the id the cookie keeps."""
+    sid = secrets.token_urlsafe(32)
+    session.add(UserSession(id=sid, user_id=user.id, created_at=now))
+    session.flush()
+    newest = (
+        select(UserSession.id)
+        .where(UserSession.user_id == user.id)
+        .order_by(UserSession.created_at.desc(), UserSession.id)
+        .limit(MAX_PER_USER)
+    )
+    session.execute(
+        delete(UserSession).where(UserSession.user_id == user.id, UserSession.id.not_in(newest)),
+        execution_options={"synchronize_session": False},
+    )
+    return sid
+
+
+def user_for(session: Session, user_id: int, sid: str | None) -> User | None:
+    """The active user whose open session `sid` is, else None."""
+    if not sid:
+        return None
+    return session.scalar(
+        select(User)
+        .join(UserSession, UserSession.user_id == User.id)
+        .where(User.id == user_id, UserSession.id == sid, User.active)
+    )
+
+
+def close_session(session: Session, sid: str) -> None:
+    """End one session (logging out)."""
+    session.execute(
+        delete(UserSession).where(UserSession.id == sid),
+        execution_options={"synchronize_session": False},
+    )
+
+
+def end_sessions(session: Session, user: User, *, keep: str | None = None) -> int:
+    """End every session of `user` (but `keep`, the caller's own, if given); returns how many."""
+    stmt = delete(UserSession).where(UserSession.user_id == user.id)
+    if keep:
+        stmt = stmt.where(UserSession.id != keep)
+    return session.execute(stmt, execution_options={"synchronize_session": False}).rowcount

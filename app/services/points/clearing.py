@@ -1,0 +1,132 @@
+"""The points clearing's ledger write (积分清零): set-based and idempotent, like expiry.
+
+Every lot earned before a brand-local day that still holds points and has not expired is
+emptied: one `clear` transaction per member (key `clear:<clearing>:<member>`), one entry per
+lot. What `touched` counts is exactly what `clear` takes at the same instant; running it
+again takes only what came back since.
+"""
+
+from dataclasses import dataclass
+from datetime import date, datetime
+
+from sqlalchemy import String, and_, cast, func, insert, literal, select, update
+from sqlalchemy.orm import Session
+
+from app.models import LedgerEntry, Member, PointClearing, PointLot, PointTransaction
+from app.models.types import UTCDateTime
+from app.services.points.balances import usable
+from app.timeutil import local_midnight
+
+
+@dataclass(frozen=True)
+class Notice:
+    """What a member is told ahead of a clearing."""
+
+    run_on: date
+    earned_before: date
+    points: int
+
+
+@dataclass(frozen=True)
+class Touched:
+    """How many members and points a clearing takes."""
+
+    members: int
+    points: int
+
+
+def _due(earned_before: date, now: datetime):
+    return and_(
+        PointLot.remaining > 0,
+        PointLot.earned_at < local_midnight(earned_before),
+        usable(now),  # expired lots are the expiry job's
+    )
+
+
+def touched(session: Session, earned_before: date, now: datetime, *, member_id=None) -> Touched:
+    """Members and points a clearing of points earned before that day would take now."""
+    stmt = select(
+        func.count(func.distinct(PointLot.member_id)),
+        func.coalesce(func.sum(PointLot.remaining), 0),
+    ).where(_due(earned_before, now))
+    if member_id is not None:
+        stmt = stmt.where(PointLot.member_id == member_id)
+    members, points = session.execute(stmt).one()
+    return Touched(int(members), int(points))
+
+
+def clear(session: Session, clearing_id: int, earned_before: date, *, now: datetime) -> Touched:
+    """Empty every due lot through the ledger; a second run finds nothing left to take."""
+    due = _due(earned_before, now)
+    # members before lots, the order every writer uses (see expiry.expire)
+    owners = select(PointLot.member_id).where(due)
+    session.execute(
+        select(Member.id).where(Member.id.in_(owners)).order_by(Member.id).with_for_update()
+    ).all()
+    session.execute(select(PointLot.id).where(due).with_for_update()).all()
+    result = touched(session, earned_before, now)
+    # the member's entry count in the key: points restored onto a cleared lot later (a refunded
+    # spend) are cleared by a re-run under a new key, and nothing is ever cleared twice
+    entry_count = (
+        select(func.count(LedgerEntry.id))
+        .where(LedgerEntry.member_id == PointLot.member_id)
+        .scalar_subquery()
+    )
+    key = (
+        literal(f"clear:{clearing_id}:")
+        + cast(PointLot.member_id, String)
+        + literal(":")
+        + cast(entry_count, String)
+    )
+    stamp = literal(now, UTCDateTime)
+    per_member = (
+        select(
+            PointLot.member_id,
+            literal("clear"),
+            -func.sum(PointLot.remaining),
+            literal(0),
+            key,
+            literal(f"clearing:{clearing_id}"),
+            literal("clearing"),
+            stamp,
+        )
+        .where(due)
+        .group_by(PointLot.member_id)
+    )
+    cols = ["member_id", "kind", "points", "debt_delta", "idem_key", "ref", "memo", "created_at"]
+    session.execute(insert(PointTransaction).from_select(cols, per_member))
+    entries = (
+        select(
+            PointTransaction.id,
+            PointLot.member_id,
+            PointLot.id,
+            -PointLot.remaining,
+            PointTransaction.idem_key + literal("#") + cast(PointLot.id, String),
+            stamp,
+        )
+        .join(PointTransaction, PointTransaction.idem_key == key)
+        .where(due)
+    )
+    session.execute(
+        insert(LedgerEntry).from_select(
+            ["txn_id", "member_id", "lot_id", "points", "idem_key", "created_at"], entries
+        )
+    )
+    session.execute(
+        update(PointLot).where(due).values(remaining=0).execution_options(synchronize_session=False)
+    )
+    session.expire_all()
+    return result
+
+
+def notice_for(session: Session, member_id: int, now: datetime) -> Notice | None:
+    """The next approved clearing that would take some of this member's points."""
+    for item in session.scalars(
+        select(PointClearing)
+        .where(PointClearing.status == "approved")
+        .order_by(PointClearing.run_on)
+    ):
+        points = touched(session, item.earned_before, now, member_id=member_id).points
+        if points:
+            return Notice(item.run_on, item.earned_before, points)
+    return None
