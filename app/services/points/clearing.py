@@ -9,12 +9,13 @@ again takes only what came back since.
 from dataclasses import dataclass
 from datetime import date, datetime
 
-from sqlalchemy import String, and_, cast, func, insert, literal, select, update
+from sqlalchemy import String, and_, cast, func, insert, literal, null, select
 from sqlalchemy.orm import Session
 
-from app.models import LedgerEntry, Member, PointClearing, PointLot, PointTransaction
+from app.models import LedgerEntry, PointClearing, PointLot, PointTransaction
 from app.models.types import UTCDateTime
 from app.services.points.balances import usable
+from app.services.points.expiry import TXN_COLUMNS, lock_due, take_lots
 from app.timeutil import local_midnight
 
 
@@ -58,12 +59,7 @@ def touched(session: Session, earned_before: date, now: datetime, *, member_id=N
 def clear(session: Session, clearing_id: int, earned_before: date, *, now: datetime) -> Touched:
     """Empty every due lot through the ledger; a second run finds nothing left to take."""
     due = _due(earned_before, now)
-    # members before lots, the order every writer uses (see expiry.expire)
-    owners = select(PointLot.member_id).where(due)
-    session.execute(
-        select(Member.id).where(Member.id.in_(owners)).order_by(Member.id).with_for_update()
-    ).all()
-    session.execute(select(PointLot.id).where(due).with_for_update()).all()
+    lock_due(session, due)
     result = touched(session, earned_before, now)
     # the member's entry count in the key: points restored onto a cleared lot later (a refunded
     # spend) are cleared by a re-run under a new key, and nothing is ever cleared twice
@@ -83,6 +79,7 @@ def clear(session: Session, clearing_id: int, earned_before: date, *, now: datet
         select(
             PointLot.member_id,
             literal("clear"),
+            null(),
             -func.sum(PointLot.remaining),
             literal(0),
             key,
@@ -93,29 +90,9 @@ def clear(session: Session, clearing_id: int, earned_before: date, *, now: datet
         .where(due)
         .group_by(PointLot.member_id)
     )
-    cols = ["member_id", "kind", "points", "debt_delta", "idem_key", "ref", "memo", "created_at"]
-    session.execute(insert(PointTransaction).from_select(cols, per_member))
-    entries = (
-        select(
-            PointTransaction.id,
-            PointLot.member_id,
-            PointLot.id,
-            -PointLot.remaining,
-            PointTransaction.idem_key + literal("#") + cast(PointLot.id, String),
-            stamp,
-        )
-        .join(PointTransaction, PointTransaction.idem_key == key)
-        .where(due)
-    )
-    session.execute(
-        insert(LedgerEntry).from_select(
-            ["txn_id", "member_id", "lot_id", "points", "idem_key", "created_at"], entries
-        )
-    )
-    session.execute(
-        update(PointLot).where(due).values(remaining=0).execution_options(synchronize_session=False)
-    )
-    session.expire_all()
+    session.execute(insert(PointTransaction).from_select(TXN_COLUMNS, per_member))
+    entry_key = PointTransaction.idem_key + literal("#") + cast(PointLot.id, String)
+    take_lots(session, due, key, entry_key, stamp)
     return result
 
 

@@ -32,8 +32,50 @@ def cutoff(day: date | None, now: datetime) -> datetime:
     return local_midnight(day + timedelta(days=1))
 
 
+TXN_COLUMNS = [
+    "member_id", "kind", "source", "points", "debt_delta", "idem_key", "ref", "memo", "created_at",
+]  # fmt: skip
+ENTRY_COLUMNS = ["txn_id", "member_id", "lot_id", "points", "idem_key", "created_at"]
+
+
 def _local(moment: datetime) -> str:
     return f"{moment.astimezone(brand_tz()):%Y-%m-%d %H:%M}"
+
+
+def lock_due(session: Session, due) -> None:
+    """Lock the members owning the `due` lots, then the lots: the order every writer uses.
+
+    Lots first deadlocks with a request that holds its member and spends or restores a due lot:
+    the job's INSERT of the expiry transaction waits for that member row (its foreign-key check).
+    """
+    owners = select(PointLot.member_id).where(due)
+    session.execute(
+        select(Member.id).where(Member.id.in_(owners)).order_by(Member.id).with_for_update()
+    ).all()
+    session.execute(select(PointLot.id).where(due).with_for_update()).all()
+
+
+def take_lots(session: Session, due, key, entry_key, stamp) -> int:
+    """One entry per `due` lot taking all it holds, under the transaction keyed `key` (already
+    inserted), then the lots emptied; how many lots."""
+    entries = (
+        select(
+            PointTransaction.id,
+            PointLot.member_id,
+            PointLot.id,
+            -PointLot.remaining,
+            entry_key,
+            stamp,
+        )
+        .join(PointTransaction, PointTransaction.idem_key == key)
+        .where(due)
+    )
+    session.execute(insert(LedgerEntry).from_select(ENTRY_COLUMNS, entries))
+    result = session.execute(
+        update(PointLot).where(due).values(remaining=0).execution_options(synchronize_session=False)
+    )
+    session.expire_all()
+    return result.rowcount
 
 
 def expire(
@@ -49,14 +91,8 @@ def expire(
     due = and_(PointLot.remaining > 0, PointLot.expires_at <= as_of)
     if members is not None:
         due = and_(due, PointLot.member_id >= members[0], PointLot.member_id < members[1])
-    # Lock the members before their lots, the order every writer uses. Lots first deadlocks with
-    # a request that holds its member and spends or restores a due lot: the job's INSERT of the
-    # expiry transaction waits for that member row (its foreign-key check).
-    owners = select(PointLot.member_id).where(due)
-    session.execute(
-        select(Member.id).where(Member.id.in_(owners)).order_by(Member.id).with_for_update()
-    ).all()
-    session.execute(select(PointLot.id).where(due).with_for_update()).all()
+    lock_due(session, due)
+    # the lot's entry count in the key: a lot restored after expiring expires again, once
     entry_count = (
         select(func.count(LedgerEntry.id))
         .where(LedgerEntry.lot_id == PointLot.id)
@@ -64,50 +100,16 @@ def expire(
     )
     key = literal("expire:") + cast(PointLot.id, String) + literal(":") + cast(entry_count, String)
     stamp = literal(now, UTCDateTime)
-    txn_cols = [
-        "member_id",
-        "kind",
-        "source",
-        "points",
-        "debt_delta",
-        "idem_key",
-        "ref",
-        "memo",
-        "created_at",
-    ]
-    session.execute(
-        insert(PointTransaction).from_select(
-            txn_cols,
-            select(
-                PointLot.member_id,
-                literal("expire"),
-                PointLot.source,
-                -PointLot.remaining,
-                literal(0),
-                key,
-                literal(""),
-                literal(""),
-                stamp,
-            ).where(due),
-        )
-    )
-    session.execute(
-        insert(LedgerEntry).from_select(
-            ["txn_id", "member_id", "lot_id", "points", "idem_key", "created_at"],
-            select(
-                PointTransaction.id,
-                PointLot.member_id,
-                PointLot.id,
-                -PointLot.remaining,
-                PointTransaction.idem_key + literal("#0"),
-                stamp,
-            )
-            .join(PointTransaction, PointTransaction.idem_key == key)
-            .where(due),
-        )
-    )
-    result = session.execute(
-        update(PointLot).where(due).values(remaining=0).execution_options(synchronize_session=False)
-    )
-    session.expire_all()
-    return result.rowcount
+    per_lot = select(
+        PointLot.member_id,
+        literal("expire"),
+        PointLot.source,
+        -PointLot.remaining,
+        literal(0),
+        key,
+        literal(""),
+        literal(""),
+        stamp,
+    ).where(due)
+    session.execute(insert(PointTransaction).from_select(TXN_COLUMNS, per_lot))
+    return take_lots(session, due, key, PointTransaction.idem_key + literal("#0"), stamp)
