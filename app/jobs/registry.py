@@ -14,6 +14,8 @@ from sqlalchemy.orm import Session
 from app.jobs import periods
 from app.models import Member
 from app.services.accounts import verification
+from app.services.alerts import monitor
+from app.services.analytics import rfm
 from app.services.console import clearing
 from app.services.limits import counters
 from app.services.mall import orders
@@ -56,6 +58,12 @@ def _clear_points(session: Session, period_start: datetime, now: datetime) -> It
         yield touched.members
 
 
+def _rfm(session: Session, period_start: datetime, now: datetime) -> Iterator[int]:
+    """Every member's RFM scores and segment as of now (a missed day's run is today's)."""
+    if now < periods.following("daily", period_start):
+        yield rfm.recompute(session, now)
+
+
 def _prune(session: Session, period_start: datetime, now: datetime) -> Iterator[int]:
     """Old rate-limit windows, SMS codes and sandbox messages."""
     yield counters.prune(session, now)
@@ -70,5 +78,7 @@ JOBS = {
         Job("review-tiers", "monthly", 1, _review_tiers),
         Job("clear-points", "daily", 7, _clear_points),
         Job("prune", "daily", 0, _prune),
+        Job("rfm", "daily", 1, _rfm),
+        Job("alerts", "minute", 0, monitor.run, overdue_after_periods=10),
     )
 }

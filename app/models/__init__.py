@@ -1,6 +1,7 @@
 """Typed SQLAlchemy models; importing this module registers every table."""
 
 from app.models.account import ApiKey, Store, User, UserSession
+from app.models.alerts import Alert, AlertCursor, AlertObservation, AlertSetting, AlertTally
 from app.models.catalog import CashRate, FlashEvent, Gift, GiftCode, HomeSection, Shelf
 from app.models.console import AuditEntry
 from app.models.console_flash import FlashCancellation
@@ -28,11 +29,18 @@ from app.models.limits import RateCounter
 from app.models.member import GrowthEvent, Member, Tier, TierChange
 from app.models.order import Address, Order, OrderEvent, Payment
 from app.models.rules import PointClearing, RuleVersion
+from app.models.segments import MemberSegment, SegmentTotal
 from app.models.verification import SmsMessage, VerificationCode
 
 __all__ = [
+    "Alert",
+    "AlertCursor",
+    "AlertObservation",
+    "AlertSetting",
+    "AlertTally",
     "PointClearing",
     "RuleVersion",
+    "SegmentTotal",
     "Benefit",
     "BenefitUse",
     "Booking",
@@ -59,6 +67,7 @@ __all__ = [
     "GrowthEvent",
     "HeldLot",
     "MemberFreeze",
+    "MemberSegment",
     "PointAdjustment",
     "Shipment",
     "JobRun",

@@ -48,3 +48,17 @@ def test_bad_query_values_never_break_a_console_page(app, client, operator, name
             if response.status_code >= 500:
                 broken.append((page, value, response.status_code))
     assert broken == []
+
+
+def test_every_console_page_has_a_plain_text_title(app, client, operator):
+    import re
+
+    untitled = []
+    for page in console_pages(app):
+        response = client.get(page)
+        if response.status_code != 200 or "text/html" not in response.content_type:
+            continue
+        title = re.search(r"<title>(.*?)</title>", response.get_data(as_text=True), re.S)
+        if title is None or "<" in title.group(1) or len(title.group(1)) > 120:
+            untitled.append(page)
+    assert untitled == []

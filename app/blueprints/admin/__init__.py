@@ -43,6 +43,8 @@ bp.add_app_template_global(_query_with, "query_with")
 
 
 from app.blueprints.admin import (  # noqa: E402,F401  # noqa: E402,F401  # noqa: E402,F401  # noqa: E402,F401  # noqa: E402,F401
+    alert_settings,
+    alerts,
     analytics,
     audit,
     flash,
@@ -56,6 +58,7 @@ from app.blueprints.admin import (  # noqa: E402,F401  # noqa: E402,F401  # noqa
     orders,
     rule_sim,
     rules,
+    segments,
     staff,
     stores,
 )

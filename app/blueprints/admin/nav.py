@@ -15,6 +15,8 @@ SECTIONS = [
     ("admin.orders", "admin.order", _l("Orders")),
     ("admin.stores", "admin.store", _l("Stores & slots")),
     ("admin.analytics", "admin.analytics", _l("Analytics")),
+    ("admin.alerts", "admin.alert", _l("Alerts")),
+    ("admin.segments_page", "admin.segment", _l("Segments")),
     ("admin.audit", "admin.audit", _l("Audit log")),
     ("admin.staff_list", "admin.staff", _l("Staff")),
 ]

@@ -7,6 +7,8 @@ time are 429 with Retry-After. No answer depends on whether the number is regist
 """
 
 import math
+import re
+import secrets
 from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
 
 from flask import abort, current_app, flash, get_flashed_messages, jsonify, request, url_for
@@ -21,12 +23,15 @@ from app.extensions import db
 from app.htmx import redirect_to, render
 from app.security import safe_next
 from app.services.accounts import accounts, sms, verification
+from app.services.alerts import monitor
 from app.services.counter.counter import mask
 from app.timeutil import utcnow
 from app.transaction import committing
 
 PAGES = {"register": ("auth.register", "auth/register.html", RegisterForm)}
 PAGES["reset"] = ("auth.forgot", "auth/forgot.html", ForgotForm)
+DEVICE_COOKIE, DEVICE_MAX_AGE = "device", 3 * 365 * 86_400  # one browser, as the alerts see it
+DEVICE_RE = re.compile(r"[A-Za-z0-9_-]{24}")
 STATUS = {"sms_limited": 429, "sms_too_soon": 429, "register_limited": 429, "sms_unavailable": 503}
 
 
@@ -121,12 +126,25 @@ def join(form: RegisterForm, enter):
     )
     now, rules, secret = utcnow(), policy(), current_app.config["SECRET_KEY"]
     ticket = _spend(signup.phone, "register", now, rules)
+    device = _device()
     with committing():
         member = verification.register(
             db.session, ticket, signup, client_ip(), now=now, policy=rules, secret=secret
         )
         db.session.flush()
-        return enter(member.user)
+        monitor.signed_up(db.session, member, client_ip(), device, now=now)  # alerts at once
+        response = enter(member.user)
+    secure = current_app.config["SESSION_COOKIE_SECURE"]
+    response.set_cookie(
+        DEVICE_COOKIE, device, max_age=DEVICE_MAX_AGE, httponly=True, samesite="Lax", secure=secure
+    )
+    return response
+
+
+def _device() -> str:
+    """This browser's device id (a random cookie, set at registration), for the alerts."""
+    token = request.cookies.get(DEVICE_COOKIE, "")
+    return token if DEVICE_RE.fullmatch(token) else secrets.token_urlsafe(18)
 
 
 def _text(issued: verification.Issued) -> str:
