@@ -8,12 +8,13 @@ from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from datetime import datetime
 
+from flask import current_app
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from app.jobs import periods
 from app.models import Member
-from app.services.accounts import verification
+from app.services.accounts import sessions, verification
 from app.services.alerts import monitor
 from app.services.analytics import rfm
 from app.services.console import clearing
@@ -65,9 +66,10 @@ def _rfm(session: Session, period_start: datetime, now: datetime) -> Iterator[in
 
 
 def _prune(session: Session, period_start: datetime, now: datetime) -> Iterator[int]:
-    """Old rate-limit windows, SMS codes and sandbox messages."""
+    """Old rate-limit windows, SMS codes, sandbox messages and sessions past their lifetime."""
     yield counters.prune(session, now)
     yield verification.prune(session, now)
+    yield sessions.prune(session, now, current_app.permanent_session_lifetime)
 
 
 JOBS = {

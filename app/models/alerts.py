@@ -26,7 +26,8 @@ class Alert(db.Model):
         CheckConstraint("severity IN ('high', 'medium', 'low')", name="severity"),
         CheckConstraint("status IN ('open', 'acknowledged', 'resolved')", name="status"),
         CheckConstraint(
-            "subject_type IN ('member', 'store', 'ip', 'device', 'gift', 'advisor', 'ledger')",
+            "subject_type IN ('member', 'store', 'ip', 'device', 'gift', 'advisor', 'ledger', "
+            "'account')",
             name="subject_type",
         ),
         Index("ix_alerts_status_severity", "status", "severity"),

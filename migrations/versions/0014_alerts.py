@@ -45,7 +45,7 @@ def upgrade():
             "status IN ('open', 'acknowledged', 'resolved')", name=op.f("ck_alerts_status")
         ),
         sa.CheckConstraint(
-            "subject_type IN ('member', 'store', 'ip', 'device', 'gift', 'advisor', 'ledger')",
+            "subject_type IN ('member', 'store', 'ip', 'device', 'gift', 'advisor', 'ledger', 'account')",
             name=op.f("ck_alerts_subject_type"),
         ),
         _users_fk("alerts", "acknowledged_by_id"),

@@ -135,6 +135,36 @@ def test_a_distributed_attack_is_refused_and_logged(app, client, member_user, ba
             assert attempt(client, ip=f"203.0.113.{n + 1}").status_code == 422
     assert "distributed attack" in caplog.text and repr(PHONE) in caplog.text
     assert attempt(client, ip="198.51.100.200", password="secret123").status_code == 429
+    alerts = _alerts(app)
+    assert [(a.rule, a.subject_type, a.subject, a.severity) for a in alerts] == [
+        ("login_attack", "account", PHONE, "high")
+    ]
+
+
+def test_credential_stuffing_from_one_network_opens_one_alert(app, client, member_user, backend):
+    app.config.update(LOGIN_MAX_FAILURES_PER_IP=5)
+    for n in range(8):
+        attempt(client, identifier=f"1390000000{n}", ip="2001:db8:9:9::1")
+    alerts = _alerts(app)
+    assert [(a.subject_type, a.subject, a.severity) for a in alerts] == [
+        ("ip", "2001:db8:9:9::/64", "medium")
+    ]
+
+
+def test_ordinary_failed_logins_open_no_alert(app, client, member_user, backend):
+    for n in range(3):
+        attempt(client, ip=f"203.0.113.{n + 1}")
+    assert _alerts(app) == []
+
+
+def _alerts(app):
+    from sqlalchemy import select
+
+    from app.extensions import db
+    from app.models import Alert
+
+    db.session.rollback()
+    return db.session.scalars(select(Alert).where(Alert.rule == "login_attack")).all()
 
 
 def test_successful_logins_are_not_failures(client, member_user, backend):

@@ -174,3 +174,28 @@ def test_visitors_catalogue_and_static_files_keep_their_caching(client, member_u
     css = next(part.split('"')[0] for part in html.split('href="')[1:] if ".css?v=" in part)
     with client.get(css) as response:
         assert "max-age=" in response.headers["Cache-Control"]
+
+
+def test_the_prune_job_deletes_sessions_past_their_lifetime(app, session, member_user):
+    from datetime import timedelta
+
+    from sqlalchemy import select
+
+    from app.jobs import periods, scheduler
+    from app.jobs.registry import JOBS
+    from app.models import UserSession
+    from app.services.accounts import sessions
+    from app.timeutil import utcnow
+
+    now, lifetime = utcnow(), app.permanent_session_lifetime
+    old = sessions.open_session(session, member_user.user, now=now - lifetime - timedelta(hours=1))
+    fresh = sessions.open_session(
+        session, member_user.user, now=now - lifetime + timedelta(hours=1)
+    )
+    session.commit()
+    run = scheduler.run_period(session, JOBS["prune"], periods.start_of("daily", now), lambda: now)
+    assert run.error is None and run.rows >= 1
+    left = set(
+        session.scalars(select(UserSession.id).where(UserSession.user_id == member_user.user.id))
+    )
+    assert old not in left and fresh in left

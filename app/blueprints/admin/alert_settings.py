@@ -33,6 +33,9 @@ ABOUT = {
                                    "accounts only days old."),
     "points_audit": lambda: _("The points audit (balances, entries and lots agree; the books "
                               "close), once a day."),
+    "login_attack": lambda: _("A login limit across addresses (one account) or across accounts "
+                              "(one network) was reached; the limits are LOGIN_MAX_FAILURES_* "
+                              "settings."),
 }  # fmt: skip
 
 

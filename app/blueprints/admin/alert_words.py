@@ -20,6 +20,7 @@ RULE_NAMES = {
     "advisor_spike": _l("Advisor's counter purchases spiking"),
     "gift_new_accounts": _l("New accounts draining a gift"),
     "points_audit": _l("Points audit failed"),
+    "login_attack": _l("Login attack"),
 }
 SEVERITY_NAMES = {"high": _l("High"), "medium": _l("Medium"), "low": _l("Low")}
 STATUS_NAMES = {  # with a context: "Open" alone is already a store's state (开放)
@@ -121,7 +122,24 @@ def summary(alert: Alert) -> str:
             tiny=yuan(_setting(alert, "tiny_fen")),
             days=_setting(alert, "window_days"),
         )
+    if alert.rule == "login_attack":
+        return _login_attack(alert)
     return _("The points audit found %(count)s problem(s).", count=_get(alert, "count"))
+
+
+def _login_attack(alert: Alert) -> str:
+    words = {"count": _get(alert, "count"), "minutes": _get(alert, "minutes"), "who": alert.subject}
+    if _get(alert, "kind") == "identifier":
+        return _(
+            "%(count)s failed logins in %(minutes)s minutes for %(who)s from many addresses "
+            "(a distributed attack?); further attempts are refused.",
+            **words,
+        )
+    return _(
+        "%(count)s failed logins in %(minutes)s minutes from %(who)s across accounts "
+        "(credential stuffing?); further attempts from there are refused.",
+        **words,
+    )
 
 
 def status_name(status: str) -> str:

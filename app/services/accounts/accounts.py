@@ -16,6 +16,7 @@ from sqlalchemy.orm import Session
 
 from app.models import Member, Tier, User
 from app.services.accounts.sessions import end_sessions as end_sessions  # re-exported
+from app.services.alerts import logins
 from app.services.limits import counters
 from app.services.points import earning
 
@@ -215,6 +216,9 @@ def count_attempt(
             raise Throttled(verdict.retry_after)
         if verdict.count == limit:
             _warn(kind, identifier, ip, limit, limits.window)
+            if kind in ("ip", "identifier"):
+                subject = identifier if kind == "identifier" else _network(ip)
+                logins.limit_reached(session, kind, subject, limit, limits.window, now=now)
 
 
 def forgive_attempt(

@@ -5,7 +5,7 @@ everywhere" close all of an account's sessions, and a cookie copied before then 
 """
 
 import secrets
-from datetime import datetime
+from datetime import datetime, timedelta
 
 from sqlalchemy import delete, select
 from sqlalchemy.orm import Session
@@ -57,4 +57,10 @@ def end_sessions(session: Session, user: User, *, keep: str | None = None) -> in
     stmt = delete(UserSession).where(UserSession.user_id == user.id)
     if keep:
         stmt = stmt.where(UserSession.id != keep)
+    return session.execute(stmt, execution_options={"synchronize_session": False}).rowcount
+
+
+def prune(session: Session, now: datetime, lifetime: timedelta) -> int:
+    """Delete sessions opened longer ago than the cookie can live (nobody can use them)."""
+    stmt = delete(UserSession).where(UserSession.created_at < now - lifetime)
     return session.execute(stmt, execution_options={"synchronize_session": False}).rowcount

@@ -21,6 +21,7 @@ RULES = (
     "advisor_spike",
     "gift_new_accounts",
     "points_audit",
+    "login_attack",
 )
 DEFAULTS = {
     "member_velocity": {"enabled": 1, "factor_pct": 1_000, "floor": 20_000, "baseline_days": 28},
@@ -37,6 +38,7 @@ DEFAULTS = {
         "window_hours": 24,
     },
     "points_audit": {"enabled": 1},
+    "login_attack": {"enabled": 1},  # the limits themselves are LOGIN_MAX_FAILURES_* settings
 }
 # the bounds of every setting: (lowest, highest)
 BOUNDS = {
