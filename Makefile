@@ -58,7 +58,13 @@ messages: install
 	$(BIN)/pybabel update -i app/translations/messages.pot -d app/translations --no-fuzzy-matching
 	$(BIN)/pybabel compile -d app/translations
 
+# bench/pages.py loads pages with wrk (Debian's; installed here when missing).
 bench: install
+	@command -v wrk >/dev/null 2>&1 || { \
+	  echo "installing Debian wrk"; \
+	  SUDO=$$( [ "$$(id -u)" = 0 ] || echo sudo ); \
+	  $$SUDO apt-get update -qq && DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq wrk >/dev/null; }
 	$(BIN)/python bench/ledger.py
 	$(BIN)/python bench/flash.py
+	$(BIN)/python bench/pages.py
 	bash bench/lighthouse.sh

@@ -2,6 +2,7 @@
 
 import hashlib
 import mimetypes
+import time
 from functools import lru_cache
 from pathlib import Path
 
@@ -23,12 +24,29 @@ def _fingerprint(path: str, mtime: float) -> str:
     return hashlib.sha256(Path(path).read_bytes()).hexdigest()[:12]
 
 
+RECHECK = 1.0  # seconds a file's fingerprint is trusted before its mtime is looked at again
+
+
 def _static_url_defaults(app: Flask):
+    checked: dict[str, tuple[float, str | None]] = {}  # filename -> (until, fingerprint)
+
+    def version(filename: str) -> str | None:
+        path = Path(app.static_folder) / filename
+        try:
+            stat = path.stat()
+        except OSError:
+            return None
+        return _fingerprint(str(path), stat.st_mtime) if path.is_file() else None
+
     def add_version(endpoint: str, values: dict) -> None:
         if endpoint == "static" and "filename" in values and "v" not in values:
-            path = Path(app.static_folder) / values["filename"]
-            if path.is_file():
-                values["v"] = _fingerprint(str(path), path.stat().st_mtime)
+            filename, now = values["filename"], time.monotonic()
+            until, fingerprint = checked.get(filename, (0.0, None))
+            if until < now:  # a page asks for the same few files dozens of times
+                fingerprint = version(filename)
+                checked[filename] = (now + RECHECK, fingerprint)
+            if fingerprint:
+                values["v"] = fingerprint
 
     return add_version
 
@@ -69,6 +87,8 @@ def _compress(response):
             response.make_conditional(
                 request, accept_ranges=True, complete_length=response.content_length
             )
+        elif response.status_code == 200 and response.get_etag()[0]:
+            response.make_conditional(request)  # a page with an ETag (the visitors' catalogue)
     return response
 
 

@@ -34,13 +34,18 @@ class Config:
     """Production defaults; every value can be overridden from the environment."""
 
     SQLALCHEMY_DATABASE_URI = database_url(os.environ.get("DATABASE_URL"))
-    SQLALCHEMY_ENGINE_OPTIONS = {"pool_pre_ping": True}
+    # a network database's connections are checked before use; a file's cannot go stale
+    SQLALCHEMY_ENGINE_OPTIONS = {"pool_pre_ping": not SQLALCHEMY_DATABASE_URI.startswith("sqlite")}
     SECRET_KEY = secret_key()
     BRAND_TIMEZONE = os.environ.get("BRAND_TIMEZONE", "Asia/Shanghai")
     REDIS_URL = os.environ.get("REDIS_URL", "")
+    REDIS_PREFIX = os.environ.get("REDIS_PREFIX", "pointsmall:")  # of every key the app writes
     SESSION_COOKIE_HTTPONLY = True
     SESSION_COOKIE_SAMESITE = "Lax"
     SESSION_COOKIE_SECURE = os.environ.get("SESSION_COOKIE_SECURE", "0") == "1"
+    # the cookie is sent again when the session changes (its idle stamp moves once a minute),
+    # not re-signed on every response
+    SESSION_REFRESH_EACH_REQUEST = False
     REMEMBER_COOKIE_HTTPONLY = True
     STAFF_IDLE_MINUTES = int(os.environ.get("STAFF_IDLE_MINUTES", "30"))
     STAFF_ABSOLUTE_HOURS = int(os.environ.get("STAFF_ABSOLUTE_HOURS", "12"))

@@ -58,3 +58,20 @@ def writes_on_read(view):
     """Mark a GET view that may write (e.g. closes overdue orders) so it begins IMMEDIATE."""
     view.writes = True
     return view
+
+
+def reads_first(view):
+    """Mark a POST view that decides from reads before it writes (the losers of a flash burst):
+    its first transaction begins deferred, and it writes in `transaction.committing_after_reads`."""
+    view.reads_first = True
+    return view
+
+
+@contextmanager
+def write_intent():
+    """Within this block SQLite transactions begin IMMEDIATE again."""
+    token = _write_intent.set(True)
+    try:
+        yield
+    finally:
+        _write_intent.reset(token)

@@ -1,6 +1,7 @@
 """The only code that reads HX-* headers or sets HX-Trigger / Vary."""
 
-from flask import make_response, redirect, render_template
+import jinja2_fragments
+from flask import current_app, make_response, redirect, render_template
 from jinja2_fragments.flask import render_block
 
 from app.extensions import htmx
@@ -17,6 +18,17 @@ def render(template: str, block: str, **context):
         body = render_block(template, block, **context)
     else:
         body = render_template(template, **context)
+    response = make_response(body)
+    response.vary.add("HX-Request")
+    return response
+
+
+def render_public(template: str, block: str, **context):
+    """`render`, but the fragment sees only `context` and the template globals: no template
+    context processor runs, so a public poll never loads the signed-in user or their badge."""
+    if not wants_fragment():
+        return render(template, block, **context)
+    body = jinja2_fragments.render_block(current_app.jinja_env, template, block, **context)
     response = make_response(body)
     response.vary.add("HX-Request")
     return response

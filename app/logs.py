@@ -70,6 +70,8 @@ def _start() -> None:
 
 
 def _user_id() -> str:
+    if "_login_user" not in g:  # not loaded by this request (a public poll): not worth a query
+        return "-"
     try:
         return str(current_user.id) if current_user.is_authenticated else "-"
     except Exception:  # the user could not be loaded (e.g. the database is down)

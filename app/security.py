@@ -21,6 +21,10 @@ CSP = (
 )
 SESSION_ID = "sid"  # the key of the server-side session in the cookie
 PRIVATE = "private, no-store"
+# public answers that never read the user: static files and the flash stock poll (a viewer's
+# session is neither loaded nor refreshed by it)
+ANONYMOUS_ENDPOINTS = ("static", "mall.flash_stock")
+SEEN_RESOLUTION = 60  # seconds: idle time-outs are counted to the minute, not every request
 
 
 @login_manager.user_loader
@@ -111,7 +115,7 @@ def _expired(now: datetime) -> bool:
 
 def enforce_timeouts():
     """Log out sessions idle too long (30 min for staff) or older than 12 h (staff)."""
-    if request.endpoint == "static":
+    if request.endpoint in ANONYMOUS_ENDPOINTS:
         return None
     if not current_user.is_authenticated:
         if "_user_id" in session:  # ended on the server (logged out, disabled): forget it all
@@ -122,7 +126,8 @@ def enforce_timeouts():
         logout_user()
         session.clear()
         return to_login(next=request.path, expired=1)
-    session["seen_at"] = now.timestamp()
+    if now.timestamp() - session.get("seen_at", 0) >= SEEN_RESOLUTION:
+        session["seen_at"] = now.timestamp()  # a changed session is re-signed and sent again
     return None
 
 

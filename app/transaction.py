@@ -2,6 +2,7 @@
 
 from contextlib import contextmanager
 
+from app.engine import write_intent
 from app.extensions import db
 
 
@@ -18,3 +19,12 @@ def committing():
         db.session.rollback()
         raise
     db.session.commit()
+
+
+@contextmanager
+def committing_after_reads():
+    """`committing()` in a transaction of its own that takes the write lock at BEGIN, for a view
+    marked `engine.reads_first` once its reads have decided that it writes."""
+    db.session.commit()  # nothing was written yet: this only ends the reading transaction
+    with write_intent(), committing() as session:
+        yield session

@@ -1,5 +1,6 @@
 """Request plumbing shared by every page: read-only transactions, template context, errors."""
 
+from babel.numbers import get_group_symbol
 from flask import current_app, jsonify, render_template, request
 from flask_babel import format_decimal, get_locale
 from flask_login import current_user
@@ -9,6 +10,8 @@ from werkzeug.exceptions import HTTPException
 from app.brand import BRAND
 from app.engine import reset_intent, set_read_only
 from app.extensions import db
+from app.holes import Hole
+from app.htmx import wants_fragment
 from app.i18n import LOCALE_NAMES, LOCALE_TAGS
 from app.labels import label, limit_label, tier_name
 from app.services.counter.counter import mask
@@ -20,7 +23,8 @@ READ_METHODS = {"GET", "HEAD", "OPTIONS"}
 
 def _begin_request():
     view = current_app.view_functions.get(request.endpoint)
-    if request.method in READ_METHODS and not getattr(view, "writes", False):
+    reads = request.method in READ_METHODS and not getattr(view, "writes", False)
+    if reads or getattr(view, "reads_first", False):
         request.environ["pointsmall.intent"] = set_read_only()
 
 
@@ -41,14 +45,28 @@ def _template_context() -> dict:
         "lang_tag": LOCALE_TAGS.get(locale, "zh-Hans"),
         "header_balance": None,
     }
-    if current_user.is_authenticated and current_user.role == "member":
-        context["header_balance"] = balances.balance(db.session, current_user.member.id, utcnow())
+    if not wants_fragment() and current_user.is_authenticated and current_user.role == "member":
+        # the badge of a full page; the page itself read the same figure (once per request)
+        member_id = current_user.member.id
+        context["header_balance"] = balances.current(db.session, member_id, utcnow()).balance
     return context
 
 
+_GROUP_SYMBOLS: dict[str, str] = {}
+
+
 def points(value: int) -> str:
-    """Points with the locale's thousands separator."""
-    return format_decimal(value, format="#,##0")
+    """Points with the locale's thousands separator (a hole stays a hole: see app.holes).
+
+    Babel's `format_decimal(value, format="#,##0")`, without parsing the pattern each time."""
+    if isinstance(value, Hole):
+        return value
+    if not isinstance(value, int):
+        return format_decimal(value, format="#,##0")
+    locale = str(get_locale() or "zh_Hans")
+    if locale not in _GROUP_SYMBOLS:
+        _GROUP_SYMBOLS[locale] = get_group_symbol(locale)
+    return f"{value:,}".replace(",", _GROUP_SYMBOLS[locale])
 
 
 def yuan(fen: int) -> str:

@@ -102,6 +102,8 @@ def app_env(database_url: str) -> dict:
         "DATABASE_URL": database_url,
         "SECRET_KEY": SECRET_KEY,
         "PYTHONDONTWRITEBYTECODE": "1",
+        # with REDIS_URL: keys of this run only (the stamp, the caches, the counters)
+        "REDIS_PREFIX": f"pointsmall-bench-{os.getpid()}-{abs(hash(database_url)) % 10**6}:",
     }
     env.pop("FLASK_DEBUG", None)
     return env

@@ -3,6 +3,7 @@
 import os
 import re
 import shutil
+import uuid
 from datetime import UTC, datetime
 
 import flask_babel
@@ -67,7 +68,9 @@ def _fresh_url(template, tmp_path) -> str:
 def app(database_template, tmp_path):
     """An app bound to an empty database holding only the default rules."""
     application = create_app(
-        TestConfig, SQLALCHEMY_DATABASE_URI=_fresh_url(database_template, tmp_path)
+        TestConfig,
+        SQLALCHEMY_DATABASE_URI=_fresh_url(database_template, tmp_path),
+        REDIS_PREFIX=f"pointsmall-test:{uuid.uuid4().hex}:",  # with REDIS_URL: keys of its own
     )
     with application.app_context():
         seed_defaults(_db.session)

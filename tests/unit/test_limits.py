@@ -15,10 +15,17 @@ WINDOW = timedelta(minutes=15)
 @pytest.fixture(params=["database", "redis"])
 def backend(request, app):
     """Each test runs against the database counters and against Redis (db 15, emptied)."""
+    app.config["REDIS_URL"] = ""  # the database, even when the suite runs with REDIS_URL set
     if request.param == "redis":
         app.config["REDIS_URL"] = "redis://127.0.0.1:6379/15"
         redis.Redis.from_url(app.config["REDIS_URL"]).flushdb()
     yield request.param
+    app.config["REDIS_URL"] = ""
+
+
+@pytest.fixture
+def database_counters(app):
+    """The database counters (pruning is theirs), even when the suite runs with REDIS_URL."""
     app.config["REDIS_URL"] = ""
 
 
@@ -41,14 +48,14 @@ def test_keys_count_separately(backend, session, now):
     assert not counters.hit(session, "a", 3, WINDOW, now).allowed
 
 
-def test_prune_drops_old_database_windows(session, now):
+def test_prune_drops_old_database_windows(database_counters, session, now):
     counters.hit(session, "old", 3, WINDOW, now - timedelta(days=3))
     counters.hit(session, "new", 3, WINDOW, now)
     assert counters.prune(session, now) == 1
     assert counters.peek(session, "new", WINDOW, now) == 1
 
 
-def test_prune_keeps_a_flash_events_refusal_tallies(session, now):
+def test_prune_keeps_a_flash_events_refusal_tallies(database_counters, session, now):
     tally, old = timedelta(days=30), now - timedelta(days=90)
     counters.hit(session, "flash:7:refused:sold_out", 10**9, tally, old)
     counters.hit(session, "login:1.2.3.4", 3, WINDOW, old)

@@ -4,7 +4,7 @@ from flask import redirect, request, url_for
 from flask_babel import gettext as _
 
 from app.blueprints.forms import MESSAGES, first_error
-from app.blueprints.member import bp
+from app.blueprints.member import bp, me_page
 from app.blueprints.member.forms import ActionForm, ProfileForm
 from app.extensions import db
 from app.htmx import render, trigger, wants_fragment
@@ -18,23 +18,15 @@ from app.transaction import committing
 
 
 def _me_page(block: str, status: int = 200, **extra):
-    member, now = current_member(), utcnow()
-    context = {
-        "member": member,
-        "view": member_center.overview(db.session, member, now),
-        "profile_form": extra.pop("profile_form", None) or ProfileForm(obj=member),
-        "action_form": ActionForm(),
-        "share_url": url_for("auth.register", ref=member.referral_code, _external=True),
-        **extra,
-    }
-    return render("member/me.html", block, **context), status
+    return me_page.render(current_member(), utcnow(), block, extra), status
 
 
 @bp.get("/me")
 @role_required("member")
 def me():
     """Balance, tier progress, expiring points, sign-in, referral, profile."""
-    return _me_page("content", others_ended=request.args.get("sessions") == "ended")
+    others_ended = request.args.get("sessions") == "ended"
+    return me_page.kept(current_member(), utcnow(), others_ended)
 
 
 @bp.post("/me/sessions/end-others")
@@ -96,7 +88,7 @@ def profile():
 @role_required("member")
 def balance():
     """The available balance as digits, for every points-balance badge to refresh itself."""
-    value = balances.balance(db.session, current_member().id, utcnow())
+    value = balances.current(db.session, current_member().id, utcnow()).balance
     return render("member/_balance.html", "digits", value=value)
 
 

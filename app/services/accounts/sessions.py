@@ -7,12 +7,19 @@ everywhere" close all of an account's sessions, and a cookie copied before then 
 import secrets
 from datetime import datetime, timedelta
 
-from sqlalchemy import delete, select
-from sqlalchemy.orm import Session
+from sqlalchemy import bindparam, delete, select
+from sqlalchemy.orm import Session, joinedload
 
-from app.models import User, UserSession
+from app.models import Member, User, UserSession
 
 MAX_PER_USER = 10  # a new sign-in closes the oldest sessions beyond this many
+# every request reads it: built once; the member and their tier come in the same statement
+SIGNED_IN = (
+    select(User)
+    .join(UserSession, UserSession.user_id == User.id)
+    .where(User.id == bindparam("user_id"), UserSession.id == bindparam("sid"), User.active)
+    .options(joinedload(User.member).joinedload(Member.tier))
+)
 
 
 def open_session(session: Session, user: User, *, now: datetime) -> str:
@@ -37,11 +44,7 @@ def user_for(session: Session, user_id: int, sid: str | None) -> User | None:
     """The active user whose open session `sid` is, else None."""
     if not sid:
         return None
-    return session.scalar(
-        select(User)
-        .join(UserSession, UserSession.user_id == User.id)
-        .where(User.id == user_id, UserSession.id == sid, User.active)
-    )
+    return session.scalar(SIGNED_IN, {"user_id": user_id, "sid": sid})
 
 
 def close_session(session: Session, sid: str) -> None:

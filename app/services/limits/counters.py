@@ -48,6 +48,11 @@ def _redis():
     return _redis_clients[url]
 
 
+def _prefix() -> str:
+    """The namespace of this app's Redis keys (REDIS_PREFIX; each test app has its own)."""
+    return current_app.config.get("REDIS_PREFIX") or "pointsmall:"
+
+
 def _db_increment(session: Session, key: str, start: datetime, by: int) -> int:
     insert = pg_insert if session.get_bind().dialect.name == "postgresql" else sqlite_insert
     stmt = insert(RateCounter).values(key=key, window_start=start, count=by)
@@ -62,7 +67,7 @@ def _increment(session: Session, key: str, start: datetime, window: timedelta, b
     client = _redis()
     if client is None:
         return _db_increment(session, key, start, by)
-    name = f"pointsmall:rate:{key}:{int(start.timestamp())}"
+    name = f"{_prefix()}rate:{key}:{int(start.timestamp())}"
     pipe = client.pipeline()
     pipe.incrby(name, by)
     pipe.expire(name, int(window.total_seconds()) + 60)
@@ -84,7 +89,7 @@ def peek(session: Session, key: str, window: timedelta, now: datetime) -> int:
     start = window_start(now, window)
     client = _redis()
     if client is not None:
-        return int(client.get(f"pointsmall:rate:{key}:{int(start.timestamp())}") or 0)
+        return int(client.get(f"{_prefix()}rate:{key}:{int(start.timestamp())}") or 0)
     row = session.get(RateCounter, (key, start))
     return row.count if row else 0
 

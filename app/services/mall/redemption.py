@@ -284,21 +284,17 @@ def flash_claims(session: Session, event_id: int, member_id: int) -> int:
     )
 
 
-def redeem_flash(
-    session: Session, member_id: int, event_id: int, *, now: datetime, request_key: str = ""
-) -> Order:
-    """One-tap flash redemption, picked up at the counter: no oversell, limit held under lock."""
-    member = ledger.lock_member(session, member_id)
-    if request_key and (found := _existing(session, member_id, request_key)):
-        return found
-    _not_frozen(session, member_id)
+def _decide_flash(session: Session, member: Member, event_id: int, now: datetime) -> FlashEvent:
+    """The event if this member may take a unit now, else the refusal (the same with or without
+    the member's lock: only the conditional stock decrement decides between winners)."""
+    _not_frozen(session, member.id)
     event = session.get(FlashEvent, event_id)
     if event is None or now >= event.ends_at or session.get(FlashCancellation, event_id):
         raise NotInWindow(ended=True)
     if now < event.starts_at:
         raise NotInWindow(starts_at=event.starts_at)
     if not catalog.tier_allowed(event.gift, member):
-        raise TierTooLow(tier=catalog.lowest_tier(session, event.gift).code)
+        raise TierTooLow(tier=catalog.gate_tier(session, event.gift))
     if flash_claims(session, event.id, member.id) >= event.per_member_limit:
         raise LimitReached(left=0)
     if event.stock <= 0:
@@ -306,9 +302,21 @@ def redeem_flash(
     balance = balances.balance(session, member.id, now)
     if balance < event.points_price:
         raise NotEnoughPoints(shortfall=event.points_price - balance)
-    take_stock(session, FlashEvent, event.id, 1)
+    return event
+
+
+def redeem_flash(
+    session: Session, member_id: int, event_id: int, *, now: datetime, request_key: str = ""
+) -> Order:
+    """One-tap flash redemption, picked up at the counter: no oversell, limit held under lock."""
+    member = ledger.lock_member(session, member_id)
+    if request_key and (found := _existing(session, member_id, request_key)):
+        return found
+    event = _decide_flash(session, member, event_id, now)
     delivery = "wallet" if event.gift.kind in WALLET_KINDS else "pickup"
-    return place(
+    if delivery == "wallet":  # codes go to those holding a unit (a loser must not hold codes)
+        take_stock(session, FlashEvent, event.id, 1)
+    order = place(
         session,
         member,
         event.gift,
@@ -323,3 +331,6 @@ def redeem_flash(
         now=now,
         flash=event,
     )
+    if delivery == "pickup":  # the contended row last: its lock is held only until the commit,
+        take_stock(session, FlashEvent, event.id, 1)  # and a loser rolls its order back (SoldOut)
+    return order

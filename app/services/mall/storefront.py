@@ -1,14 +1,15 @@
 """The mall's front: operator-arranged home sections and the flash redemption board."""
 
+from bisect import bisect_right
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
-from sqlalchemy import select
+from sqlalchemy import bindparam, select
 from sqlalchemy.orm import Session
 
-from app.models import FlashCancellation, FlashEvent, HomeSection, Member, Shelf
-from app.services.mall import catalog, redemption
-from app.services.points import balances
+from app import cache
+from app.models import FlashEvent, HomeSection, Member, Shelf
+from app.services.mall import catalog, snapshot
 
 ENDED_SHOWN_FOR = timedelta(days=2)
 
@@ -44,6 +45,32 @@ class Section:
     cards: list = field(default_factory=list)
 
 
+@dataclass(frozen=True)
+class Stock:
+    """What the stock poll shows of an event."""
+
+    id: int
+    starts_at: datetime
+    ends_at: datetime
+    stock: int
+    initial_stock: int
+
+
+STOCK = select(
+    FlashEvent.id,
+    FlashEvent.starts_at,
+    FlashEvent.ends_at,
+    FlashEvent.stock,
+    FlashEvent.initial_stock,
+).where(FlashEvent.id == bindparam("event_id"))
+
+
+def stock_of(session: Session, event_id: int) -> Stock | None:
+    """An event's stock and window, straight from its row (None when there is no such event)."""
+    row = session.execute(STOCK, {"event_id": event_id}).first()
+    return Stock(*row) if row else None
+
+
 def flash_phase(event: FlashEvent, now: datetime) -> str:
     """Where the event stands in its window."""
     if now < event.starts_at:
@@ -55,39 +82,61 @@ def flash_phase(event: FlashEvent, now: datetime) -> str:
 
 def flash_card(
     session: Session,
-    event: FlashEvent,
+    event,
     member: Member | None,
     now: datetime,
     balance: int | None = None,
+    who: catalog.Viewer | None = None,
 ) -> FlashCard:
-    """The card of one event for one member."""
+    """The card of one event for one member (`who`: their points and orders, if read)."""
     phase = flash_phase(event, now)
     if member is None or phase in ("ended", "sold_out"):
         return FlashCard(event, phase)
     if not catalog.tier_allowed(event.gift, member):
-        return FlashCard(event, phase, "tier", tier=catalog.lowest_tier(session, event.gift).code)
-    if redemption.flash_claims(session, event.id, member.id) >= event.per_member_limit:
+        return FlashCard(event, phase, "tier", tier=catalog.gate_tier(session, event.gift))
+    who = who or catalog.viewer(session, member, now, balance)
+    if who.used.flash.get(event.id, 0) >= event.per_member_limit:
         return FlashCard(event, phase, "limit")
-    balance = balances.balance(session, member.id, now) if balance is None else balance
-    if balance < event.points_price:
-        return FlashCard(event, phase, "points", event.points_price - balance)
+    if who.balance < event.points_price:
+        return FlashCard(event, phase, "points", event.points_price - who.balance)
     return FlashCard(event, phase)
 
 
-def flash_board(session: Session, member: Member | None, now: datetime) -> list[FlashCard]:
+def flash_board(
+    session: Session, member: Member | None, now: datetime, who: catalog.Viewer | None = None
+) -> list[FlashCard]:
     """Live events first, then upcoming, then recently ended (cancelled ones are not shown)."""
-    cancelled = select(FlashCancellation.event_id).where(
-        FlashCancellation.event_id == FlashEvent.id
-    )
-    events = session.scalars(
-        select(FlashEvent)
-        .where(FlashEvent.ends_at > now - ENDED_SHOWN_FOR, ~cancelled.exists())
-        .order_by(FlashEvent.starts_at)
-    )
-    balance = balances.balance(session, member.id, now) if member else None
-    cards = [flash_card(session, e, member, now, balance) for e in events]
+    events = [
+        e
+        for e in snapshot.catalogue(session).events
+        if e.ends_at > now - ENDED_SHOWN_FOR and not e.cancelled
+    ]
+    if events and who is None:
+        who = catalog.viewer(session, member, now)
+    cards = [flash_card(session, e, member, now, who=who) for e in events]
     order = {"live": 0, "sold_out": 1, "upcoming": 2, "ended": 3}
     return sorted(cards, key=lambda c: order[c.phase])
+
+
+def _boundaries(session: Session) -> tuple:
+    """Every instant at which what the mall shows changes by itself (sorted)."""
+    found = set()
+    catalogue = snapshot.catalogue(session)
+    for gift in catalogue.gifts.values():
+        found.update((gift.listed_at, gift.delisted_at))
+    for section in catalogue.sections:
+        found.update((section.starts_at, section.ends_at))
+    for e in catalogue.events:
+        found.update((e.starts_at, e.ends_at, e.ends_at + ENDED_SHOWN_FOR))
+    return tuple(sorted(t for t in found if t is not None))
+
+
+def next_change(session: Session, now: datetime) -> datetime | None:
+    """The first instant after `now` at which a listing, a section or a flash event changes
+    phase (None: nothing ahead) — until then a page built from this catalogue stays right."""
+    boundaries = cache.cached("mall.boundaries", lambda: _boundaries(session), session)
+    i = bisect_right(boundaries, now)
+    return boundaries[i] if i < len(boundaries) else None
 
 
 def showing(section: HomeSection, now: datetime) -> bool:
@@ -96,19 +145,18 @@ def showing(section: HomeSection, now: datetime) -> bool:
     return section.visible and started and (section.ends_at is None or now < section.ends_at)
 
 
-def _fill(
-    session: Session, section: HomeSection, view, member: Member | None, now, filtered: bool
-) -> list[Section]:
+def _fill(session: Session, section, view, who: catalog.Viewer, now, filtered: bool) -> list:
     """The one arranged section with its cards, or nothing when it has none to show."""
     if section.kind == "shelf":
         return [Section("shelf", section, view.shelf, view.cards)] if view else []
     if filtered:  # a kind or affordability filter shows shelves only
         return []
     if section.kind == "flash":
-        live = [c for c in flash_board(session, member, now) if c.phase in ("live", "upcoming")]
+        board = flash_board(session, who.member, now, who)
+        live = [c for c in board if c.phase in ("live", "upcoming")]
         return [Section("flash", section, cards=live[:3])] if live else []
     if section.kind == "for_you":
-        cards = catalog.recommend(session, member, now) if member else []
+        cards = catalog.recommend(session, who.member, now, who=who) if who.member else []
         return [Section("for_you", section, cards=cards)]
     return [Section("banner", section)]
 
@@ -122,20 +170,22 @@ def home(
     affordable: bool = False,
 ) -> list[Section]:
     """The home sections in the operator's order (hidden and out-of-window ones left out)."""
+    who = catalog.viewer(session, member, now)
     views = {
         view.shelf.id: view
-        for view in catalog.shelves(session, member, now, kind=kind, affordable=affordable)
+        for view in catalog.shelves(session, member, now, kind=kind, affordable=affordable, who=who)
     }
     filtered = bool(kind or affordable)
-    arranged = list(session.scalars(select(HomeSection).order_by(HomeSection.sort, HomeSection.id)))
+    arranged = snapshot.catalogue(session).sections
     sections = []
     for section in arranged:
         view = views.pop(section.shelf_id, None) if section.kind == "shelf" else None
         if showing(section, now):
-            sections += _fill(session, section, view, member, now, filtered)
+            sections += _fill(session, section, view, who, now, filtered)
     if member and not filtered and all(s.kind != "for_you" for s in arranged):
         # not placed by the operator: "for you" leads the home, as it always has
-        sections.insert(0, Section("for_you", None, cards=catalog.recommend(session, member, now)))
+        cards = catalog.recommend(session, member, now, who=who)
+        sections.insert(0, Section("for_you", None, cards=cards))
     # shelves the operator did not place follow, by category
     sections += [Section("shelf", None, view.shelf, view.cards) for view in views.values()]
     return sections

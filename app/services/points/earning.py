@@ -3,7 +3,7 @@
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 
-from sqlalchemy import func, select
+from sqlalchemy import bindparam, func, select
 from sqlalchemy.orm import Session, aliased
 
 from app.models import Member, PointSource, PointTransaction, PosOrder, SignIn
@@ -105,22 +105,28 @@ def behaviour_used(session: Session, member_id: int, now: datetime) -> int:
 
     A credit taken back as a whole (a referral withdrawn by a full refund) no longer uses the cap.
     """
-    start, end = month_bounds(now)
-    reversal = aliased(PointTransaction)
-    withdrawn = select(reversal.id).where(reversal.reverses_id == PointTransaction.id).exists()
-    stmt = (
-        select(func.coalesce(func.sum(PointTransaction.points), 0))
-        .join(PointSource, PointSource.code == PointTransaction.source)
-        .where(
-            PointTransaction.member_id == member_id,
-            PointTransaction.kind == "earn",
-            PointSource.behaviour.is_(True),
-            PointTransaction.created_at >= start,
-            PointTransaction.created_at < end,
-            ~withdrawn,
-        )
+    return int(session.scalar(BEHAVIOUR_USED, behaviour_params(member_id, now)))
+
+
+_reversal = aliased(PointTransaction)
+BEHAVIOUR_USED = (
+    select(func.coalesce(func.sum(PointTransaction.points), 0))
+    .join(PointSource, PointSource.code == PointTransaction.source)
+    .where(
+        PointTransaction.member_id == bindparam("member_id"),
+        PointTransaction.kind == "earn",
+        PointSource.behaviour.is_(True),
+        PointTransaction.created_at >= bindparam("month_from"),
+        PointTransaction.created_at < bindparam("month_until"),
+        ~select(_reversal.id).where(_reversal.reverses_id == PointTransaction.id).exists(),
     )
-    return int(session.scalar(stmt))
+)
+
+
+def behaviour_params(member_id: int, now: datetime) -> dict:
+    """The parameters of BEHAVIOUR_USED for a member's brand-local month."""
+    start, end = month_bounds(now)
+    return {"member_id": member_id, "month_from": start, "month_until": end}
 
 
 def award_behaviour(

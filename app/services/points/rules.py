@@ -132,13 +132,16 @@ def version_at(session: Session, section: str, at: datetime) -> RuleVersion | No
 class Rules:
     """Every rule in force at `at`; `drafts` (section → payload) stand in for sections."""
 
-    def __init__(self, session: Session, at: datetime, drafts: dict | None = None):
+    def __init__(self, session: Session, at: datetime, drafts: dict | None = None, book=None):
         self.session, self.at = session, at
         self._payloads: dict[str, dict] = dict(drafts or {})
         self._ladder: list[TierRule] | None = None
+        self._book = book  # a rule_book.RuleBook: the same answers without a query
 
     def payload(self, section: str) -> dict:
         """The raw payload of a section (cached for this object's life)."""
+        if section not in self._payloads and self._book is not None:
+            self._payloads[section] = self._book.payload(section, self.at)
         if section not in self._payloads:
             version = version_at(self.session, section, self.at)
             self._payloads[section] = (
@@ -149,6 +152,8 @@ class Rules:
     def setting(self, key: str) -> int:
         """An integer rule (points per sign-in, the monthly cap, the cut-off hours …)."""
         if key not in SECTION_OF:  # a setting that is not a versioned rule: its row as it is
+            if self._book is not None and key in self._book.settings:
+                return self._book.settings[key]
             return table_setting(self.session, key)
         return int(self.payload(SECTION_OF[key])[key])
 
@@ -178,7 +183,11 @@ class Rules:
     def ladder(self) -> list[TierRule]:
         """The tiers, lowest first, with their thresholds, multipliers and names."""
         if self._ladder is None:
-            rows = self.session.execute(select(Tier.code, Tier.id, Tier.rank))
+            rows = (
+                self._book.tier_rows
+                if self._book is not None
+                else self.session.execute(select(Tier.code, Tier.id, Tier.rank))
+            )
             known = {code: (tier_id, rank) for code, tier_id, rank in rows}
             rungs = []
             for t in self.payload("tiers")["tiers"]:
@@ -253,4 +262,6 @@ class Rules:
 
 def rules_at(session: Session, at: datetime, drafts: dict | None = None) -> Rules:
     """The rules in force at an instant (UTC-aware), optionally with draft sections."""
-    return Rules(session, at, drafts)
+    from app.services.points import rule_book  # the cached versions (it imports this package)
+
+    return Rules(session, at, drafts, book=rule_book.book(session))

@@ -15,7 +15,7 @@ up; the change is recorded with reason "refund" and O. A tier reached before O i
 from dataclasses import dataclass
 from datetime import datetime
 
-from sqlalchemy import func, select
+from sqlalchemy import bindparam, func, select
 from sqlalchemy.orm import Session
 
 from app.models import GrowthEvent, Member, Tier, TierChange
@@ -50,14 +50,22 @@ def window_start(now: datetime) -> datetime:
     return local_midnight(add_months(local_date(now), -WINDOW_MONTHS))
 
 
+# the sum of the trailing 12 months' growth events (may be negative: see rolling_growth)
+GROWTH = select(func.coalesce(func.sum(GrowthEvent.delta), 0)).where(
+    GrowthEvent.member_id == bindparam("member_id"),
+    GrowthEvent.occurred_at >= bindparam("growth_from"),
+    GrowthEvent.occurred_at <= bindparam("now"),
+)
+
+
+def growth_params(member_id: int, now: datetime) -> dict:
+    """The parameters of GROWTH for a member at an instant."""
+    return {"member_id": member_id, "growth_from": window_start(now), "now": now}
+
+
 def rolling_growth(session: Session, member_id: int, now: datetime) -> int:
     """Growth earned in the trailing 12 months (refunds already netted out)."""
-    stmt = select(func.coalesce(func.sum(GrowthEvent.delta), 0)).where(
-        GrowthEvent.member_id == member_id,
-        GrowthEvent.occurred_at >= window_start(now),
-        GrowthEvent.occurred_at <= now,
-    )
-    return max(int(session.scalar(stmt)), 0)
+    return max(int(session.scalar(GROWTH, growth_params(member_id, now))), 0)
 
 
 def _change(
@@ -150,9 +158,11 @@ def review(session: Session, now: datetime) -> int:
     return dropped
 
 
-def progress(session: Session, member: Member, now: datetime) -> Progress:
+def progress(
+    session: Session, member: Member, now: datetime, growth: int | None = None
+) -> Progress:
     """Growth, current tier, the next tier and the growth still needed to reach it."""
-    growth = rolling_growth(session, member.id, now)
+    growth = rolling_growth(session, member.id, now) if growth is None else growth
     rungs = ladder(session, now)
     higher = [t for t in rungs if t.rank > member.tier.rank]
     nxt = higher[0] if higher else None

@@ -1,0 +1,116 @@
+"""The gift page: its facts kept for everyone, its checkout kept per state and address book.
+
+The checkout a member sees depends on the gift's state for them (locked, limit, short …), their
+address book, the free service slots and the points-as-cash split — not on who they are; it is
+kept under exactly those, with holes for the form's request key and the CSRF token.
+"""
+
+import secrets
+
+from flask_babel import get_locale
+from flask_wtf.csrf import generate_csrf
+from jinja2_fragments.flask import render_block
+
+from app import holes
+from app.blueprints.mall.forms import CheckoutForm
+from app.blueprints.messages import explain
+from app.extensions import db
+from app.holes import Hole
+from app.services.mall import addresses, bookings, catalog, pricing, snapshot, storefront
+
+TEMPLATE = "mall/gift.html"
+
+
+def usable(field):
+    """A field's value for arithmetic on the page: its default when it failed validation."""
+    return field.default if field.errors else field.data
+
+
+def _data(gift, member, now, qty: int, yuan: int, error) -> dict:
+    split = refused = None
+    if gift.cash_fen:
+        split, refused = pricing.preview(db.session, gift.cash_fen * qty, yuan, now)
+    slots = bookings.open_slots(db.session, gift.id, now) if gift.kind == "service" else []
+    return {
+        "gift": gift,
+        "error": error,
+        "split": split,
+        "cash_refused": refused is not None,  # points cannot pay that much: no totals to show
+        # why, in the breakdown itself (after a refused confirmation the form's top says it)
+        "cash_error": explain(refused) if refused and not error else None,
+        "total_points": gift.points_price * qty + (split.points_for_cash if split else 0),
+        "slot_days": bookings.day_slots(slots),
+        "now": now,
+        "gate_tier": catalog.gate_tier(db.session, gift),
+        "state": catalog.state(db.session, gift, member, now),
+        "stores": snapshot.catalogue(db.session).stores,
+        "addresses": addresses.for_member(db.session, member.id) if member else [],
+        "locale": str(get_locale()),
+        "tab": "mall",
+    }
+
+
+def context(gift, member, now, form=None, error=None) -> dict:
+    """Everything the gift page shows this member (or visitor), with the form as filled in."""
+    form = form or CheckoutForm(request_key=secrets.token_urlsafe(16))
+    data = _data(gift, member, now, usable(form.qty) or 1, usable(form.yuan_by_points) or 0, error)
+    return data | {"form": form}
+
+
+def page(gift, member, now):
+    """The gift page for a visitor, or a member (whose checkout is filled in per request)."""
+    key = ("gift", gift.id, member is not None, str(get_locale()))
+    return holes.render(
+        TEMPLATE,
+        "content",
+        key,
+        now,
+        lambda: (_holed(gift, member, now), storefront.next_change(db.session, now)),
+        lambda names: _values(gift, member, now),
+    )
+
+
+def _holed(gift, member, now) -> dict:
+    page_context = context(gift, None, now)  # the visitor's: the same facts for everyone
+    page_context["now"] = Hole("now")
+    if member is not None:
+        page_context.update(
+            checkout_hole=Hole("checkout"),
+            address_hole=Hole("address"),
+            header_balance=Hole("balance"),
+        )
+    return page_context
+
+
+def _values(gift, member, now) -> dict:
+    from app.blueprints.mall.pages import common  # pages builds on this module's neighbours
+
+    values = common(member, now)
+    if member is None:
+        return values
+    data = _data(gift, member, now, 1, 0, None)
+    key = (
+        gift.id,
+        data["locale"],
+        data["state"],
+        data["split"],
+        data["cash_error"],
+        tuple((a.id, a.recipient, a.region, a.detail) for a in data["addresses"]),
+        tuple(
+            (s.id, s.free, s.starts_at, s.store_id) for d in data["slot_days"].values() for s in d
+        ),
+    )
+    fill = {"rkey": secrets.token_urlsafe(16), "csrf": generate_csrf()}
+    for block in ("checkout", "address"):
+        shape = holes.kept((TEMPLATE, block, *key), now, lambda b=block: _block(b, data))
+        values[block] = shape.fill(fill)
+    return values
+
+
+def _slots(data: dict) -> list:
+    return [slot for day in data["slot_days"].values() for slot in day]
+
+
+def _block(block: str, data: dict) -> tuple:
+    form = CheckoutForm(request_key=Hole("rkey"))
+    return render_block(TEMPLATE, block, **data, form=form, csrf_token=holes.csrf_hole), None

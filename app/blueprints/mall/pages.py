@@ -1,0 +1,159 @@
+"""The mall's pages as kept for every visitor or member of a tier (`app.holes`), and their holes.
+
+Visitors' pages are kept whole (only the CSRF token and the clock are filled in); a member's
+page is kept per tier with holes for the badge, each card's flag, "for you" and each flash
+card's button, which are filled from the member's balance and orders (two queries).
+"""
+
+from flask import current_app
+from flask_babel import get_locale
+from flask_login import current_user
+from flask_wtf.csrf import generate_csrf
+
+from app import holes
+from app.blueprints.mall.fragments import gift_flag
+from app.extensions import db
+from app.holes import Hole
+from app.services.mall import catalog, snapshot, storefront
+from app.services.points import balances
+from app.web import points
+
+KINDS = ("physical", "coupon", "virtual", "service")
+
+
+def signed_in_member():
+    """The member behind this request, or None for visitors and staff."""
+    if current_user.is_authenticated and current_user.role == "member":
+        return current_user.member
+    return None
+
+
+def kept(member) -> bool:
+    """Whether this viewer's pages are kept: visitors and members (staff see them as rendered)."""
+    return member is not None or not current_user.is_authenticated
+
+
+def _macros():
+    return current_app.jinja_env.get_template("macros/gift.html").module
+
+
+def common(member, now) -> dict:
+    """The holes of every kept page: the CSRF token, the server clock, the member's badge."""
+    values = {"csrf": generate_csrf(), "now": now.isoformat()}
+    if member is not None:
+        values["balance"] = points(balances.current(db.session, member.id, now).balance)
+    return values
+
+
+# ---------------------------------------------------------------- the home and its shelves
+
+
+def home(member, now, kind: str):
+    """The home (or one kind of gift) for a visitor or a member of a tier."""
+    locale = str(get_locale())
+    key = ("home", kind, member.tier.code if member else None, locale)
+    return holes.render(
+        "mall/home.html",
+        "content",
+        key,
+        now,
+        lambda: _home_holed(member, now, kind),
+        lambda names: _home_values(member, now, kind, names, locale),
+    )
+
+
+def _home_holed(member, now, kind: str):
+    sections = storefront.home(db.session, None, now, kind=kind)  # what every visitor sees
+    if member is not None:
+        for s in sections:
+            if s.kind == "shelf":
+                s.cards = [catalog.Card(c.gift, Hole(f"flag:{c.gift.id}")) for c in s.cards]
+            elif s.kind == "for_you":
+                s.cards = Hole(f"for_you:{s.section.id}")
+        if not kind and all(s.kind != "for_you" for s in snapshot.catalogue(db.session).sections):
+            sections.insert(0, storefront.Section("for_you", None, cards=Hole("for_you:0")))
+    context = {
+        "kind": kind,
+        "affordable": False,
+        "kinds": KINDS,
+        "member_tier": member.tier.code if member else None,
+        "sections": sections,
+        "tab": "mall",
+        "header_balance": Hole("balance") if member is not None else None,
+    }
+    return context, storefront.next_change(db.session, now)
+
+
+def _home_values(member, now, kind, names, locale) -> dict:
+    if member is None:
+        return common(member, now)
+    who = catalog.viewer(db.session, member, now)  # before the badge: one query for both
+    values = common(member, now)
+    gifts, arranged = snapshot.catalogue(db.session).gifts, {}
+    for s in snapshot.catalogue(db.session).sections:
+        arranged[f"for_you:{s.id}"] = s
+    for name in names:
+        if name.startswith("flag:"):
+            gift = gifts[int(name[5:])]
+            state = catalog.state(db.session, gift, member, now, who.balance, who.used)
+            values[name] = gift_flag(state, locale)
+        elif name.startswith("for_you:"):
+            cards = catalog.recommend(db.session, member, now, who=who)
+            values[name] = _for_you(arranged.get(name), cards, locale, now)
+    return values
+
+
+def _for_you(section, cards: list, locale: str, now) -> str:
+    """'For you' with these cards, kept per the cards and their states (shared by members)."""
+    key = ("for_you", section.id if section else 0, locale, *((c.gift.id, c.state) for c in cards))
+    block = storefront.Section("for_you", section, cards=cards)
+    return holes.kept(key, now, lambda: (_macros().for_you(block, locale), None)).fill({})
+
+
+# ---------------------------------------------------------------- the flash board
+
+
+def flash_board(member, now):
+    """The flash board for a visitor or a member."""
+    key = ("flash", member is not None, str(get_locale()))
+    return holes.render(
+        "mall/flash.html",
+        "content",
+        key,
+        now,
+        lambda: _flash_holed(member, now),
+        lambda names: _flash_values(member, now, names),
+    )
+
+
+def _flash_holed(member, now):
+    cards = storefront.flash_board(db.session, None, now)
+    context = {
+        "now": Hole("now"),
+        "tab": "flash",
+        "cards": cards,
+        "header_balance": Hole("balance") if member is not None else None,
+        "action_holes": {c.event.id: Hole(f"action:{c.event.id}") for c in cards}
+        if member is not None
+        else None,
+    }
+    return context, storefront.next_change(db.session, now)
+
+
+def _flash_values(member, now, names) -> dict:
+    board = storefront.flash_board(db.session, member, now) if member is not None else []
+    values = common(member, now)  # after the board: the badge reads the balance it read
+    if member is not None:
+        cards = {c.event.id: c for c in board}
+        locale = str(get_locale())
+        for name in names:
+            if name.startswith("action:"):
+                values[name] = _action(cards[int(name[7:])], locale, now).fill(values)
+    return values
+
+
+def _action(card, locale: str, now):
+    """A flash card's button for a member, kept per what decides it."""
+    key = ("action", card.event.id, locale, card.phase, card.reason, card.shortfall, card.tier)
+    html = lambda: (_macros().flash_action(card, True, Hole("csrf")), None)  # noqa: E731
+    return holes.kept(key, now, html)
