@@ -44,11 +44,20 @@ _redis_clients: dict[str, object] = {}
 
 
 def _config() -> tuple[str, str]:
+    """The Redis URL and this database's namespace in it: REDIS_PREFIX and a digest of the
+    database URL, so two databases sharing one Redis (and one prefix) never share a cache."""
     cfg = current_app.config
-    return cfg.get("REDIS_URL") or "", cfg.get("REDIS_PREFIX") or "pointsmall:"
+    database = sha1(cfg["SQLALCHEMY_DATABASE_URI"].encode()).hexdigest()[:10]
+    return cfg.get("REDIS_URL") or "", f"{cfg.get('REDIS_PREFIX') or 'pointsmall:'}{database}:"
 
 
-def _redis():
+def key(name: str) -> str:
+    """The Redis key of `name` (e.g. `brief:flash-stock:7`) for this app and database."""
+    return _config()[1] + name
+
+
+def redis_client():
+    """The Redis client when REDIS_URL is set (one per URL and process), else None."""
     url, _ = _config()
     if not url:
         return None
@@ -91,9 +100,9 @@ def stamp() -> str:
 
 
 def _read_stamp() -> str | None:
-    client = _redis()
+    client = redis_client()
     if client is not None:
-        raw = client.get(_config()[1] + "stamp")
+        raw = client.get(key("stamp"))
         return raw.decode() if raw else None
     try:
         return _stamp_file().read_text() or None
@@ -103,9 +112,9 @@ def _read_stamp() -> str | None:
 
 def bump() -> None:
     """A new version: every cached value built before is stale."""
-    client = _redis()
+    client = redis_client()
     if client is not None:
-        client.set(_config()[1] + "stamp", secrets.token_hex(8), ex=STAMP_TTL)
+        client.set(key("stamp"), secrets.token_hex(8), ex=STAMP_TTL)
     else:
         path = _stamp_file()
         path.parent.mkdir(parents=True, exist_ok=True)
@@ -144,29 +153,29 @@ def cached(name: str, build, session: Session):
 
 
 def _shared_get(name: str, version: str):
-    client = _redis()
+    client = redis_client()
     if client is None:
         return None
-    raw = client.get(f"{_config()[1]}cache:{name}:{version}")
+    raw = client.get(key(f"cache:{name}:{version}"))
     return pickle.loads(raw) if raw is not None else None
 
 
 def _shared_set(name: str, version: str, value) -> None:
-    client = _redis()
+    client = redis_client()
     if client is not None:
-        client.set(f"{_config()[1]}cache:{name}:{version}", pickle.dumps(value), ex=SHARED_TTL)
+        client.set(key(f"cache:{name}:{version}"), pickle.dumps(value), ex=SHARED_TTL)
 
 
 def brief(name: str, build, seconds: float):
     """A value at most `seconds` old (not tied to the stamp): shared on Redis, else per process."""
-    client = _redis()
+    client = redis_client()
     if client is not None:
-        key = f"{_config()[1]}brief:{name}"
-        raw = client.get(key)
+        name_key = key(f"brief:{name}")
+        raw = client.get(name_key)
         if raw is not None:
             return pickle.loads(raw)
         value = build()
-        client.set(key, pickle.dumps(value), px=int(seconds * 1000))
+        client.set(name_key, pickle.dumps(value), px=int(seconds * 1000))
         return value
     store, now = _local(), time.monotonic()
     found = store.get(("brief", name))

@@ -10,15 +10,13 @@ caller commits (ideally in a short transaction of its own, before the slow work 
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 
-from flask import current_app
 from sqlalchemy import delete
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.orm import Session
 
+from app import cache
 from app.models import RateCounter
-
-_redis_clients: dict[str, object] = {}
 
 
 @dataclass(frozen=True)
@@ -37,22 +35,6 @@ def window_start(now: datetime, window: timedelta) -> datetime:
     return datetime.fromtimestamp(epoch - epoch % seconds, UTC)
 
 
-def _redis():
-    url = current_app.config.get("REDIS_URL") if current_app else ""
-    if not url:
-        return None
-    if url not in _redis_clients:
-        import redis  # only when configured
-
-        _redis_clients[url] = redis.Redis.from_url(url)
-    return _redis_clients[url]
-
-
-def _prefix() -> str:
-    """The namespace of this app's Redis keys (REDIS_PREFIX; each test app has its own)."""
-    return current_app.config.get("REDIS_PREFIX") or "pointsmall:"
-
-
 def _db_increment(session: Session, key: str, start: datetime, by: int) -> int:
     insert = pg_insert if session.get_bind().dialect.name == "postgresql" else sqlite_insert
     stmt = insert(RateCounter).values(key=key, window_start=start, count=by)
@@ -64,10 +46,10 @@ def _db_increment(session: Session, key: str, start: datetime, by: int) -> int:
 
 
 def _increment(session: Session, key: str, start: datetime, window: timedelta, by: int) -> int:
-    client = _redis()
+    client = cache.redis_client()
     if client is None:
         return _db_increment(session, key, start, by)
-    name = f"{_prefix()}rate:{key}:{int(start.timestamp())}"
+    name = cache.key(f"rate:{key}:{int(start.timestamp())}")
     pipe = client.pipeline()
     pipe.incrby(name, by)
     pipe.expire(name, int(window.total_seconds()) + 60)
@@ -87,9 +69,9 @@ def hit(
 def peek(session: Session, key: str, window: timedelta, now: datetime) -> int:
     """The current window's count of `key`, without counting."""
     start = window_start(now, window)
-    client = _redis()
+    client = cache.redis_client()
     if client is not None:
-        return int(client.get(f"{_prefix()}rate:{key}:{int(start.timestamp())}") or 0)
+        return int(client.get(cache.key(f"rate:{key}:{int(start.timestamp())}")) or 0)
     row = session.get(RateCounter, (key, start))
     return row.count if row else 0
 
