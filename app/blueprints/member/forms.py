@@ -1,7 +1,7 @@
 """Member center forms."""
 
 from flask_babel import lazy_gettext as _l
-from wtforms import DateField, RadioField, StringField
+from wtforms import DateField, RadioField, SelectChoice, StringField
 from wtforms.validators import AnyOf, DataRequired, Length, Optional
 
 from app.blueprints.forms import Form
@@ -26,8 +26,11 @@ class ActionForm(Form):
     """A button that only carries the CSRF token (sign-in, log out)."""
 
 
-SERVICE_CHANNELS = (("app_sms", _l("In the app and by SMS")), ("app", _l("In the app only")))
-MARKETING_CHANNELS = (*SERVICE_CHANNELS, ("off", _l("Off")))
+SERVICE_CHANNELS = (
+    SelectChoice("app_sms", _l("In the app and by SMS")),
+    SelectChoice("app", _l("In the app only")),
+)
+MARKETING_CHANNELS = (*SERVICE_CHANNELS, SelectChoice("off", _l("Off")))
 
 
 class NotificationPreferencesForm(Form):
@@ -38,7 +41,7 @@ class NotificationPreferencesForm(Form):
         choices=SERVICE_CHANNELS,
         validate_choice=False,
         validators=[
-            AnyOf([c for c, _ in SERVICE_CHANNELS], message=_l("Choose one of the options."))
+            AnyOf([c.value for c in SERVICE_CHANNELS], message=_l("Choose one of the options."))
         ],
     )
     marketing = RadioField(
@@ -46,6 +49,6 @@ class NotificationPreferencesForm(Form):
         choices=MARKETING_CHANNELS,
         validate_choice=False,
         validators=[
-            AnyOf([c for c, _ in MARKETING_CHANNELS], message=_l("Choose one of the options."))
+            AnyOf([c.value for c in MARKETING_CHANNELS], message=_l("Choose one of the options."))
         ],
     )
