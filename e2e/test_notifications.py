@@ -7,6 +7,7 @@ The demo members hold task points that expire within the month, so the job has s
 
 import os
 import re
+import sqlite3
 from pathlib import Path
 
 from playwright.sync_api import Page, expect
@@ -14,6 +15,7 @@ from playwright.sync_api import Page, expect
 from e2e.conftest import SECRET_KEY, _flask
 
 MEMBER = "13800000000"
+UPCOMING = "限定圣诞唇膏礼盒"  # the demo's gift listed three days after loading
 
 
 def _run_reminders(live_db: Path) -> None:
@@ -68,3 +70,21 @@ def test_an_expiring_points_reminder_reaches_the_member(
     page.locator("main a[href='/me/notifications/settings']").click()
     expect(page.locator("#prefs input[type=radio]:checked")).to_have_count(2)
     check_page(page, "notifications-settings-zh_Hant")
+
+
+def test_notify_me_on_a_gift_not_yet_on_sale(page: Page, check_page, log_in, live_db):
+    """One tap on the upcoming Christmas set's page: the button answers in place."""
+    with sqlite3.connect(live_db) as db:
+        (gift_id,) = db.execute("SELECT id FROM gifts WHERE name = ?", (UPCOMING,)).fetchone()
+    db.close()
+    log_in(page, "13800000001")
+    page.goto(f"/gifts/{gift_id}")
+    button = page.get_by_test_id("notify-me")
+    expect(button).to_be_visible()
+    check_page(page, "notifications-notify-me")
+    button.click()
+    expect(page.locator("#notify-me [role=status]")).to_be_visible()
+    expect(page.get_by_test_id("notify-me")).to_have_count(0)
+    check_page(page, "notifications-notify-me-done")
+    page.reload()
+    expect(page.locator("#notify-me [role=status]")).to_be_visible()
