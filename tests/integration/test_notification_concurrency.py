@@ -12,9 +12,11 @@ from app.services.notify import events, outbox, reminders
 from app.services.points import ledger
 from app.timeutil import local_midnight
 from tests import factories
-from tests.integration.test_concurrency import pool_app, race  # noqa: F401  (the fixture)
+from tests.integration import test_concurrency
+from tests.integration.test_concurrency import race
 
 pytestmark = pytest.mark.postgres
+pool_app = test_concurrency.pool_app  # the fixture: an app with a connection per thread
 
 MEMBERS = 30
 NOW = local_midnight(date(2026, 12, 1)) + timedelta(hours=10)  # by day: texts go at once
@@ -35,11 +37,7 @@ def count(session, model) -> int:
     return session.scalar(select(func.count()).select_from(model))
 
 
-def test_two_job_runs_at_once_make_and_send_each_reminder_once(
-    session,
-    pool_app,
-    make_member,  # noqa: F811
-):
+def test_two_job_runs_at_once_make_and_send_each_reminder_once(session, pool_app, make_member):
     gift, store = factories.gift(session, stock=MEMBERS), factories.store(session)
     for i in range(MEMBERS):
         member = make_member()

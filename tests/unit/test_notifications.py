@@ -307,3 +307,19 @@ def test_the_jobs_are_registered_and_a_period_runs_once(session, holder):
     sender = JOBS["send-outbox"]
     scheduler.run_period(session, sender, periods.start_of("minute", now), lambda: now)
     assert session.scalar(select(func.count()).select_from(SmsMessage)) == 1
+
+
+def test_an_appointment_booked_after_the_daily_run_is_reminded_by_the_event_job(
+    session, make_member
+):
+    member = make_member()
+    ledger.credit(session, member.id, "purchase", 1_000, "p", now=local(date(2026, 6, 1)))
+    run_reminders(session, local(date(2026, 6, 19), 0, 5))  # nothing booked yet
+    slot = factories.slot(session, local(date(2026, 6, 20), 11, 0), hours=0)
+    redemption.redeem(session, member.id, slot.gift_id, Checkout(request_key="b", slot_id=slot.id),
+                      now=local(date(2026, 6, 19), 15))  # fmt: skip
+    session.commit()
+    assert run_events(session, local(date(2026, 6, 19), 15, 1)) == 1
+    assert run_events(session, local(date(2026, 6, 19), 15, 2)) == 0
+    assert run_reminders(session, local(date(2026, 6, 19), 16)) == 0
+    assert [n.kind for n in notes(session, member.id)] == ["appointment"]

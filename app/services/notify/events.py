@@ -1,5 +1,6 @@
 """The reminders of events (the `event-reminders` job, every minute): pickup ready, shipped,
-tier up or down, back in stock / on sale.
+tier up or down, back in stock / on sale — and tomorrow's appointments booked after the daily
+`reminders` job ran.
 
 Each is found by the job rather than enqueued where it happens: the orders, shipments and tier
 changes not yet notified (an anti-join on the notification's unique key), a batch at a time, so
@@ -9,33 +10,24 @@ the services that make the events stay as they are and a reminder is still made 
 from collections.abc import Iterator
 from datetime import datetime, timedelta
 
-from sqlalchemy import String, cast, exists, literal, or_, select, update
+from sqlalchemy import or_, select, update
 from sqlalchemy.orm import Session, aliased
 
 from app.models import (
     Gift,
     GiftSubscription,
-    Notification,
     Order,
     Shipment,
     Store,
     Tier,
     TierChange,
 )
-from app.services.notify.outbox import Draft, enqueue
+from app.services.notify import reminders
+from app.services.notify.outbox import Draft, enqueue, unsent
 from app.services.notify.reminders import names
 
 BATCH = 500
 LOOKBACK = timedelta(days=7)  # an event older than this (the job was down) is not told late
-
-
-def _unsent(kinds: tuple, prefix: str, member_id, ref_id):
-    subject = literal(prefix) + cast(ref_id, String)
-    return ~exists().where(
-        Notification.member_id == member_id,
-        Notification.kind.in_(kinds),
-        Notification.subject == subject,
-    )
 
 
 def pickups(session: Session, now: datetime) -> list[Draft]:
@@ -45,7 +37,7 @@ def pickups(session: Session, now: datetime) -> list[Draft]:
         .join(Store, Store.id == Order.store_id)
         .join(Gift, Gift.id == Order.gift_id)
         .where(Order.status == "to_pickup", Order.created_at >= now - LOOKBACK)
-        .where(_unsent(("pickup_ready",), "order:", Order.member_id, Order.id))
+        .where(unsent(("pickup_ready",), "order:", Order.member_id, Order.id))
         .order_by(Order.id)
         .limit(BATCH)
     )
@@ -64,7 +56,7 @@ def shipments(session: Session, now: datetime) -> list[Draft]:
         .join(Order, Order.id == Shipment.order_id)
         .join(Gift, Gift.id == Order.gift_id)
         .where(Shipment.shipped_at >= now - LOOKBACK)
-        .where(_unsent(("shipped",), "order:", Order.member_id, Order.id))
+        .where(unsent(("shipped",), "order:", Order.member_id, Order.id))
         .order_by(Order.id)
         .limit(BATCH)
     )  # fmt: skip
@@ -84,7 +76,7 @@ def tier_changes(session: Session, now: datetime) -> list[Draft]:
         .join(before, before.id == TierChange.from_tier_id)
         .join(after, after.id == TierChange.to_tier_id)
         .where(TierChange.at >= now - LOOKBACK)
-        .where(_unsent(("tier_up", "tier_down"), "tier:", TierChange.member_id, TierChange.id))
+        .where(unsent(("tier_up", "tier_down"), "tier:", TierChange.member_id, TierChange.id))
         .order_by(TierChange.id)
         .limit(BATCH)
     )
@@ -128,7 +120,7 @@ def _told(session: Session, ids: list[int], now: datetime) -> None:
 
 def run(session: Session, _period_start: datetime, now: datetime) -> Iterator[int]:
     """The `event-reminders` job: every event not told yet, a batch at a time."""
-    for find in (pickups, shipments, tier_changes):
+    for find in (pickups, shipments, tier_changes, reminders.appointments):
         while drafts := find(session, now):
             yield enqueue(session, drafts, now)
             if len(drafts) < BATCH:

@@ -12,7 +12,7 @@ from dataclasses import dataclass, field
 from datetime import datetime, time, timedelta
 
 from flask import current_app
-from sqlalchemy import select, update
+from sqlalchemy import String, cast, exists, literal, select, update
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.orm import Session
@@ -42,6 +42,18 @@ class Draft:
 def insert_for(session: Session):
     """The dialect's INSERT (for ON CONFLICT)."""
     return pg_insert if session.get_bind().dialect.name == "postgresql" else sqlite_insert
+
+
+def unsent(kinds: tuple, prefix: str, member_id, ref_id, occasion: str | None = None):
+    """No notification of `kinds` about `prefix` + `ref_id` (on `occasion`) yet: an anti-join
+    on its unique key."""
+    subject = literal(prefix) + cast(ref_id, String)
+    made = exists().where(
+        Notification.member_id == member_id,
+        Notification.kind.in_(kinds),
+        Notification.subject == subject,
+    )
+    return ~(made.where(Notification.occasion == occasion) if occasion else made)
 
 
 def not_before(now: datetime) -> datetime:

@@ -13,7 +13,7 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from app.models import Booking, Gift, Member, Order, PointLot, ServiceSlot, Store, Tier
-from app.services.notify.outbox import Draft, enqueue
+from app.services.notify.outbox import Draft, enqueue, unsent
 from app.services.points.rules import CampaignRule, rules_at
 from app.timeutil import last_valid_day, local_date, local_midnight
 
@@ -59,7 +59,7 @@ def expiring(session: Session, now: datetime, members: tuple[int, int]) -> list[
 
 
 def appointments(session: Session, now: datetime) -> list[Draft]:
-    """Reminders of tomorrow's appointments (brand-local)."""
+    """Reminders of tomorrow's appointments (brand-local) not made yet, a batch at most."""
     tomorrow = local_date(now) + timedelta(days=1)
     stmt = (
         select(Booking.id, Booking.member_id, Booking.order_id, ServiceSlot.starts_at,
@@ -72,7 +72,10 @@ def appointments(session: Session, now: datetime) -> list[Draft]:
             Booking.status == "booked",
             ServiceSlot.starts_at >= local_midnight(tomorrow),
             ServiceSlot.starts_at < local_midnight(tomorrow + timedelta(days=1)),
+            unsent(("appointment",), "booking:", Booking.member_id, Booking.id, str(tomorrow)),
         )
+        .order_by(Booking.id)
+        .limit(BATCH)
     )  # fmt: skip
     return [
         Draft(member_id, "appointment", f"booking:{booking_id}", tomorrow.isoformat(),
@@ -104,7 +107,10 @@ def run(session: Session, _period_start: datetime, now: datetime) -> Iterator[in
     last = session.scalar(select(func.max(Member.id))) or 0
     for low in range(0, last + 1, BATCH):
         yield enqueue(session, expiring(session, now, (low, low + BATCH)), now)
-    yield enqueue(session, appointments(session, now), now)
+    while drafts := appointments(session, now):
+        yield enqueue(session, drafts, now)
+        if len(drafts) < BATCH:
+            break
     for rule in starting(session, now):
         for low in range(0, last + 1, BATCH):
             yield enqueue(session, campaign(session, rule, (low, low + BATCH)), now)
