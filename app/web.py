@@ -44,11 +44,14 @@ def _template_context() -> dict:
         "locales": LOCALE_NAMES,
         "lang_tag": LOCALE_TAGS.get(locale, "zh-Hans"),
         "header_balance": None,
+        "header_unread": None,
     }
     if not wants_fragment() and current_user.is_authenticated and current_user.role == "member":
         # the badge of a full page; the page itself read the same figure (once per request)
         member_id = current_user.member.id
         context["header_balance"] = balances.current(db.session, member_id, utcnow()).balance
+        # loaded with the signed-in member (sessions.SIGNED_IN): no statement of its own
+        context["header_unread"] = current_user.member.unread_notifications
     return context
 
 

@@ -20,6 +20,7 @@ from app.services.analytics import rfm
 from app.services.console import clearing
 from app.services.limits import counters
 from app.services.mall import orders
+from app.services.notify import events, outbox, reminders
 from app.services.points import expiry, tiers
 
 BATCH = 2_000  # members per expiry batch: one transaction never locks the whole membership
@@ -65,6 +66,11 @@ def _rfm(session: Session, period_start: datetime, now: datetime) -> Iterator[in
         yield rfm.recompute(session, now)
 
 
+def _send_outbox(session: Session, period_start: datetime, now: datetime) -> Iterator[int]:
+    """Text messages due (after the quiet hours), each claimed by one sender."""
+    yield from outbox.deliver(session, now)
+
+
 def _prune(session: Session, period_start: datetime, now: datetime) -> Iterator[int]:
     """Old rate-limit windows, SMS codes, sandbox messages and sessions past their lifetime."""
     yield counters.prune(session, now)
@@ -82,5 +88,8 @@ JOBS = {
         Job("prune", "daily", 0, _prune),
         Job("rfm", "daily", 1, _rfm),
         Job("alerts", "minute", 0, monitor.run, overdue_after_periods=10),
+        Job("reminders", "daily", 1, reminders.run),
+        Job("event-reminders", "minute", 0, events.run, overdue_after_periods=10),
+        Job("send-outbox", "minute", 0, _send_outbox, overdue_after_periods=10),
     )
 }

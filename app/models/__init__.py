@@ -27,6 +27,12 @@ from app.models.jobs import JobRun
 from app.models.ledger import LedgerEntry, PointLot, PointSource, PointTransaction
 from app.models.limits import RateCounter
 from app.models.member import GrowthEvent, Member, Tier, TierChange
+from app.models.notifications import (
+    GiftSubscription,
+    Notification,
+    NotificationPreference,
+    OutboxMessage,
+)
 from app.models.order import Address, Order, OrderEvent, Payment
 from app.models.rules import PointClearing, RuleVersion
 from app.models.segments import MemberSegment, SegmentTotal
@@ -65,6 +71,10 @@ __all__ = [
     "CategoryMultiplier",
     "EarningSetting",
     "GrowthEvent",
+    "GiftSubscription",
+    "Notification",
+    "NotificationPreference",
+    "OutboxMessage",
     "HeldLot",
     "MemberFreeze",
     "MemberSegment",

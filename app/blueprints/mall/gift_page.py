@@ -17,6 +17,7 @@ from app.blueprints.messages import explain
 from app.extensions import db
 from app.holes import Hole
 from app.services.mall import addresses, bookings, catalog, pricing, snapshot, storefront
+from app.services.notify import subscriptions
 
 TEMPLATE = "mall/gift.html"
 
@@ -31,6 +32,8 @@ def _data(gift, member, now, qty: int, yuan: int, error) -> dict:
     if gift.cash_fen:
         split, refused = pricing.preview(db.session, gift.cash_fen * qty, yuan, now)
     slots = bookings.open_slots(db.session, gift.id, now) if gift.kind == "service" else []
+    state = catalog.state(db.session, gift, member, now)
+    notify_me = member is not None and state.status in subscriptions.REASONS
     return {
         "gift": gift,
         "error": error,
@@ -42,7 +45,10 @@ def _data(gift, member, now, qty: int, yuan: int, error) -> dict:
         "slot_days": bookings.day_slots(slots),
         "now": now,
         "gate_tier": catalog.gate_tier(db.session, gift),
-        "state": catalog.state(db.session, gift, member, now),
+        "state": state,
+        # "notify me" on a sold-out or upcoming gift (a query only then)
+        "notify_me": notify_me,
+        "waiting": notify_me and subscriptions.waiting(db.session, member.id, gift.id),
         "stores": snapshot.catalogue(db.session).stores,
         "addresses": addresses.for_member(db.session, member.id) if member else [],
         "locale": str(get_locale()),
@@ -78,6 +84,7 @@ def _holed(gift, member, now) -> dict:
             checkout_hole=Hole("checkout"),
             address_hole=Hole("address"),
             header_balance=Hole("balance"),
+            header_unread=Hole("unread"),
         )
     return page_context
 
@@ -93,6 +100,7 @@ def _values(gift, member, now) -> dict:
         gift.id,
         data["locale"],
         data["state"],
+        data["waiting"],
         data["split"],
         data["cash_error"],
         tuple((a.id, a.recipient, a.region, a.detail) for a in data["addresses"]),

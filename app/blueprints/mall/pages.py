@@ -38,11 +38,25 @@ def _macros():
 
 
 def common(member, now) -> dict:
-    """The holes of every kept page: the CSRF token, the server clock, the member's badge."""
+    """The holes of every kept page: the CSRF token, the server clock, the member's badges."""
     values = {"csrf": generate_csrf(), "now": now.isoformat()}
     if member is not None:
         values["balance"] = points(balances.current(db.session, member.id, now).balance)
+        values["unread"] = unread_badge(member)
     return values
+
+
+def unread_badge(member) -> str:
+    """The bell's unread count (loaded with the signed-in member: no statement of its own)."""
+    module = current_app.jinja_env.get_template("macros/notify.html").module
+    return str(module.unread_badge(member.unread_notifications))
+
+
+def member_holes(member) -> dict:
+    """The header's holes of a page kept for every member of a tier (nothing for visitors)."""
+    if member is None:
+        return {"header_balance": None, "header_unread": None}
+    return {"header_balance": Hole("balance"), "header_unread": Hole("unread")}
 
 
 # ---------------------------------------------------------------- the home and its shelves
@@ -79,7 +93,7 @@ def _home_holed(member, now, kind: str):
         "member_tier": member.tier.code if member else None,
         "sections": sections,
         "tab": "mall",
-        "header_balance": Hole("balance") if member is not None else None,
+        **member_holes(member),
     }
     return context, storefront.next_change(db.session, now)
 
@@ -132,7 +146,7 @@ def _flash_holed(member, now):
         "now": Hole("now"),
         "tab": "flash",
         "cards": cards,
-        "header_balance": Hole("balance") if member is not None else None,
+        **member_holes(member),
         "action_holes": {c.event.id: Hole(f"action:{c.event.id}") for c in cards}
         if member is not None
         else None,

@@ -46,7 +46,7 @@ def kept(member, now, others_ended: bool):
     figures = repr(replace(view, signin=signin))
     key = (TEMPLATE, wants_fragment(), str(get_locale()), request.full_path, member.id,
            member.name, member.birthday, member.referral_code, bool(member.profile_completed_at),
-           others_ended, figures)  # fmt: skip
+           others_ended, figures, member.unread_notifications)  # fmt: skip
 
     def html() -> tuple:
         page = context(member, view, {"others_ended": others_ended})

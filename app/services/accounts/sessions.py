@@ -13,12 +13,16 @@ from sqlalchemy.orm import Session, joinedload
 from app.models import Member, User, UserSession
 
 MAX_PER_USER = 10  # a new sign-in closes the oldest sessions beyond this many
-# every request reads it: built once; the member and their tier come in the same statement
+# every request reads it: built once; the member, their tier and their unread notifications
+# (the header's badge) come in the same statement
 SIGNED_IN = (
     select(User)
     .join(UserSession, UserSession.user_id == User.id)
     .where(User.id == bindparam("user_id"), UserSession.id == bindparam("sid"), User.active)
-    .options(joinedload(User.member).joinedload(Member.tier))
+    .options(
+        joinedload(User.member).joinedload(Member.tier),
+        joinedload(User.member).undefer(Member.unread_notifications),
+    )
 )
 
 

@@ -1,0 +1,1 @@
+"""Notifications: the in-app centre, reminders found by the jobs, the SMS outbox, preferences."""
