@@ -166,7 +166,7 @@ def _count_refusal(event_id: int, reason: str) -> None:
 
 
 def _choice(form: CheckoutForm) -> Checkout:
-    rate = form.expected_rate.data
+    rate, unit = form.expected_rate.data, form.expected_points.data
     return Checkout(
         qty=form.qty.data,
         delivery=form.delivery.data,
@@ -176,6 +176,7 @@ def _choice(form: CheckoutForm) -> Checkout:
         expected_rate=parse_int(rate, low=1) if rate else None,
         request_key=form.request_key.data,
         slot_id=form.slot_id.data,
+        expected_points=parse_int(unit, low=1) if unit else None,
     )
 
 
