@@ -28,7 +28,10 @@ class MemberDayForm(Form):
 
     kind = SelectField(
         _l("Repeats"),
-        choices=[SelectChoice("weekly", _l("Every week")), SelectChoice("monthly", _l("Every month"))],
+        choices=[
+            SelectChoice("weekly", _l("Every week")),
+            SelectChoice("monthly", _l("Every month")),
+        ],
         validators=[InputRequired()],
     )
     day = _number(_l("Day (weekly: 0 = Monday … 6 = Sunday; monthly: 1–28)"), 0, 28)
@@ -39,5 +42,7 @@ class PriceForm(Form):
     """A gift's member-day price for one tier (0 removes it)."""
 
     gift_id = _number(_l("Gift ID"), 1, 2**31 - 1)
-    tier = SelectField(_l("Tier"), choices=[SelectChoice(t, t) for t in TIERS], validators=[InputRequired()])
+    tier = SelectField(
+        _l("Tier"), choices=[SelectChoice(t, t) for t in TIERS], validators=[InputRequired()]
+    )
     points = _number(_l("Member-day price (points; 0 removes it)"), 0, MAX_POINTS)

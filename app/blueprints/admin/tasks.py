@@ -4,13 +4,15 @@ tier prices (operators write, finance reads), and the moderation of gift reviews
 from flask import abort, flash, redirect, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
+from wtforms import SelectChoice
 
 from app.blueprints.admin import bp
-from app.blueprints.admin.task_forms import MemberDayForm, PriceForm, TaskForm
+from app.blueprints.admin.task_forms import TIERS, MemberDayForm, PriceForm, TaskForm
 from app.blueprints.forms import first_error
 from app.blueprints.member import task_words
 from app.extensions import db
 from app.htmx import render
+from app.labels import tier_name
 from app.services.tasks import settings
 from app.services.tasks.settings import TaskSettingsError
 from app.timeutil import utcnow
@@ -37,12 +39,14 @@ def _page(status: int = 200, **extra):
     if "task_form" in extra:
         forms[extra["error_task"]] = extra.pop("task_form")
     day = settings.member_day(db.session)
+    price_form = extra.pop("price_form", None) or PriceForm(formdata=None)
+    price_form.tier.choices = [SelectChoice(t, tier_name(t)) for t in TIERS]
     return render(
         "admin/tasks.html",
         "console",
         forms=forms,
         day_form=extra.pop("day_form", None) or MemberDayForm(formdata=None, obj=day),
-        price_form=extra.pop("price_form", None) or PriceForm(formdata=None),
+        price_form=price_form,
         prices=settings.prices(db.session),
         words=task_words,
         crumbs=[(_("Tasks"), None)],
