@@ -336,3 +336,13 @@ def test_a_member_day_gift_page_keeps_its_statement_budget_and_tiers_apart(
     html = client.get(f"/gifts/{gift.id}").get_data(as_text=True)
     assert "<strong>100</strong>" in html  # the base tier has no member-day price
     assert 'data-testid="member-day-price"' not in html
+
+
+def test_a_shared_link_fills_the_referral_code_when_the_visitor_joins(client, session):
+    gift = factories.gift(session)
+    session.commit()
+    assert client.get(f"/gifts/{gift.id}?ref=AB12CD").status_code == 200
+    assert 'value="AB12CD"' in client.get("/register").get_data(as_text=True)
+    other = client.application.test_client()
+    other.get(f"/gifts/{gift.id}?ref=<script>")  # not a code: nothing kept
+    assert "&lt;script" not in other.get("/register").get_data(as_text=True)
