@@ -21,6 +21,11 @@ MEMBER = {
     "sold_out": lambda d: _("Sold out. Check back for a restock."),
     "limit": lambda d: _("You have reached the redemption limit for this gift."),
     "not_in_window": lambda d: _("This gift is not on sale right now."),
+    "price_changed": lambda d: _(
+        "The price has just changed to %(points)s points (the member day began or ended). "
+        "Check the new price and confirm again.",
+        points=d.get("points"),
+    ),
     "rate_changed": lambda d: _(
         "The points rate has just changed to %(rate)s points per ¥1. "
         "Check the new amount and confirm again.",

@@ -83,4 +83,7 @@ def seed_defaults(session: Session) -> None:
     )
     if not session.scalar(select(CashRate.id).where(CashRate.kind == "default")):
         session.add(CashRate(kind="default", name="Standard", points_per_yuan=20))
+    from app.services.tasks.defaults import seed_tasks  # tasks seed their own rows
+
+    seed_tasks(session)
     session.flush()

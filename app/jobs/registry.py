@@ -21,7 +21,7 @@ from app.services.console import clearing
 from app.services.limits import counters
 from app.services.mall import orders
 from app.services.notify import events, outbox, reminders
-from app.services.points import expiry, tiers
+from app.services.points import expiry, tasks, tiers
 
 BATCH = 2_000  # members per expiry batch: one transaction never locks the whole membership
 
@@ -71,6 +71,16 @@ def _send_outbox(session: Session, period_start: datetime, now: datetime) -> Ite
     yield from outbox.deliver(session, now)
 
 
+def _birthdays(session: Session, period_start: datetime, now: datetime) -> Iterator[int]:
+    """This year's birthday points to every member in their brand-local birthday month (once)."""
+    after = 0
+    while ids := tasks.birthday_due(session, now, BATCH, after):
+        for member_id in ids:
+            tasks.birthday(session, member_id, now=now)
+        after = ids[-1]
+        yield len(ids)
+
+
 def _prune(session: Session, period_start: datetime, now: datetime) -> Iterator[int]:
     """Old rate-limit windows, SMS codes, sandbox messages and sessions past their lifetime."""
     yield counters.prune(session, now)
@@ -86,6 +96,7 @@ JOBS = {
         Job("review-tiers", "monthly", 1, _review_tiers),
         Job("clear-points", "daily", 7, _clear_points),
         Job("prune", "daily", 0, _prune),
+        Job("birthdays", "daily", 1, _birthdays),
         Job("rfm", "daily", 1, _rfm),
         Job("alerts", "minute", 0, monitor.run, overdue_after_periods=10),
         Job("reminders", "daily", 1, reminders.run),

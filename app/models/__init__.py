@@ -36,9 +36,15 @@ from app.models.notifications import (
 from app.models.order import Address, Order, OrderEvent, Payment
 from app.models.rules import PointClearing, RuleVersion
 from app.models.segments import MemberSegment, SegmentTotal
+from app.models.tasks import GiftReview, MemberDay, MemberDayPrice, TaskCompletion, TaskRule
 from app.models.verification import SmsMessage, VerificationCode
 
 __all__ = [
+    "GiftReview",
+    "MemberDay",
+    "MemberDayPrice",
+    "TaskCompletion",
+    "TaskRule",
     "Alert",
     "AlertCursor",
     "AlertObservation",

@@ -61,4 +61,6 @@ from app.blueprints.admin import (  # noqa: E402,F401  # noqa: E402,F401  # noqa
     segments,
     staff,
     stores,
+    task_reviews,
+    tasks,
 )

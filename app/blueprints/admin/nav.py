@@ -11,6 +11,7 @@ SECTIONS = [
     ("admin.flash", "admin.flash", _l("Flash events")),
     ("admin.home_layout", "admin.layout", _l("Home layout")),
     ("admin.rules", "admin.rule", _l("Rules")),
+    ("admin.tasks", "admin.task", _l("Tasks")),
     ("admin.members", "admin.member", _l("Members")),
     ("admin.orders", "admin.order", _l("Orders")),
     ("admin.stores", "admin.store", _l("Stores & slots")),

@@ -11,6 +11,7 @@ from sqlalchemy.exc import IntegrityError
 from app.blueprints.auth import bp, sms_routes
 from app.blueprints.auth.forms import LanguageForm, LoginForm, RegisterForm
 from app.blueprints.forms import MESSAGES, first_error
+from app.blueprints.member.task_links import shared_referral
 from app.engine import read_only
 from app.extensions import db
 from app.htmx import redirect_after_post, render
@@ -103,7 +104,7 @@ def register():
     """Become a member with a mainland mobile number, proved by a code sent to it by SMS."""
     form, error, status, headers = RegisterForm(), None, 200, {}
     if request.method == "GET":
-        form.referral_code.data = request.args.get("ref", "")[:12]
+        form.referral_code.data = (request.args.get("ref") or shared_referral())[:12]
         form.phone.data = request.args.get("phone", "")[:11]
     if form.validate_on_submit():
         try:

@@ -34,5 +34,6 @@ class CheckoutForm(Form):
         ],
     )
     expected_rate = HiddenField()
+    expected_points = HiddenField()
     request_key = HiddenField(validators=[InputRequired(), Length(max=64)])
     slot_id = IntegerField(_l("Time"), validators=[Optional()])

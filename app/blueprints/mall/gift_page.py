@@ -18,6 +18,7 @@ from app.extensions import db
 from app.holes import Hole
 from app.services.mall import addresses, bookings, catalog, pricing, snapshot, storefront
 from app.services.notify import subscriptions
+from app.services.tasks import reviews
 
 TEMPLATE = "mall/gift.html"
 
@@ -27,12 +28,14 @@ def usable(field):
     return field.default if field.errors else field.data
 
 
-def _data(gift, member, now, qty: int, yuan: int, error) -> dict:
+def _data(gift, member, now, qty: int, yuan: int, error, priced_for=None) -> dict:
+    """`priced_for`: the member whose tier prices the page (default: `member`)."""
     split = refused = None
+    unit = pricing.unit_points(db.session, gift, priced_for or member, now)
     if gift.cash_fen:
         split, refused = pricing.preview(db.session, gift.cash_fen * qty, yuan, now)
     slots = bookings.open_slots(db.session, gift.id, now) if gift.kind == "service" else []
-    state = catalog.state(db.session, gift, member, now)
+    state = catalog.state(db.session, gift, member, now, price=unit)
     notify_me = member is not None and state.status in subscriptions.REASONS
     return {
         "gift": gift,
@@ -41,7 +44,9 @@ def _data(gift, member, now, qty: int, yuan: int, error) -> dict:
         "cash_refused": refused is not None,  # points cannot pay that much: no totals to show
         # why, in the breakdown itself (after a refused confirmation the form's top says it)
         "cash_error": explain(refused) if refused and not error else None,
-        "total_points": gift.points_price * qty + (split.points_for_cash if split else 0),
+        "unit_points": unit,
+        "member_day": unit != gift.points_price,
+        "total_points": unit * qty + (split.points_for_cash if split else 0),
         "slot_days": bookings.day_slots(slots),
         "now": now,
         "gate_tier": catalog.gate_tier(db.session, gift),
@@ -56,28 +61,37 @@ def _data(gift, member, now, qty: int, yuan: int, error) -> dict:
     }
 
 
-def context(gift, member, now, form=None, error=None) -> dict:
+def context(gift, member, now, form=None, error=None, priced_for=None) -> dict:
     """Everything the gift page shows this member (or visitor), with the form as filled in."""
     form = form or CheckoutForm(request_key=secrets.token_urlsafe(16))
-    data = _data(gift, member, now, usable(form.qty) or 1, usable(form.yuan_by_points) or 0, error)
-    return data | {"form": form}
+    qty, yuan = usable(form.qty) or 1, usable(form.yuan_by_points) or 0
+    data = _data(gift, member, now, qty, yuan, error, priced_for)
+    return data | {"form": form, "reviews": reviews.shown(db.session, gift.id)}
 
 
 def page(gift, member, now):
     """The gift page for a visitor, or a member (whose checkout is filled in per request)."""
-    key = ("gift", gift.id, member is not None, str(get_locale()))
+    unit = pricing.unit_points(db.session, gift, member, now)  # member day: per tier, per day
+    key = ("gift", gift.id, member is not None, str(get_locale()), unit)
     return holes.render(
         TEMPLATE,
         "content",
         key,
         now,
-        lambda: (_holed(gift, member, now), storefront.next_change(db.session, now)),
+        lambda: (_holed(gift, member, now), _until(gift, now)),
         lambda names: _values(gift, member, now),
     )
 
 
+def _until(gift, now):
+    """The page is right until the catalogue's next change or, for a gift with member-day
+    prices, the next brand-local midnight (the day's price ends there)."""
+    cuts = [storefront.next_change(db.session, now), pricing.price_until(db.session, gift.id, now)]
+    return min((c for c in cuts if c is not None), default=None)
+
+
 def _holed(gift, member, now) -> dict:
-    page_context = context(gift, None, now)  # the visitor's: the same facts for everyone
+    page_context = context(gift, None, now, priced_for=member)  # the same for the whole tier
     page_context["now"] = Hole("now")
     if member is not None:
         page_context.update(
@@ -99,6 +113,7 @@ def _values(gift, member, now) -> dict:
     key = (
         gift.id,
         data["locale"],
+        data["unit_points"],
         data["state"],
         data["waiting"],
         data["split"],

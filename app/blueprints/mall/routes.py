@@ -9,6 +9,7 @@ from app.blueprints.mall import gift_page as gift_page_kept
 from app.blueprints.mall.caching import for_visitors
 from app.blueprints.mall.forms import CheckoutForm
 from app.blueprints.mall.pages import KINDS, kept, signed_in_member
+from app.blueprints.member.task_links import remember_referral
 from app.blueprints.messages import explain
 from app.cache import brief
 from app.engine import reads_first
@@ -68,6 +69,7 @@ def gift_page(gift, form=None, error: str | None = None, status=200, block: str 
 def gift(gift_id: int):
     """Images, details, price, stock, limits and one explained call to action."""
     gift, member, now = _gift(gift_id), signed_in_member(), utcnow()
+    remember_referral(request.args.get("ref"), member)  # a shared link: kept for joining
     if not kept(member):
         return gift_page(gift)
     page = gift_page_kept.page(gift, member, now)
@@ -166,7 +168,7 @@ def _count_refusal(event_id: int, reason: str) -> None:
 
 
 def _choice(form: CheckoutForm) -> Checkout:
-    rate = form.expected_rate.data
+    rate, unit = form.expected_rate.data, form.expected_points.data
     return Checkout(
         qty=form.qty.data,
         delivery=form.delivery.data,
@@ -176,6 +178,7 @@ def _choice(form: CheckoutForm) -> Checkout:
         expected_rate=parse_int(rate, low=1) if rate else None,
         request_key=form.request_key.data,
         slot_id=form.slot_id.data,
+        expected_points=parse_int(unit, low=1) if unit else None,
     )
 
 

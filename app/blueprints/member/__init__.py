@@ -4,4 +4,4 @@ from flask import Blueprint
 
 bp = Blueprint("member", __name__)
 
-from app.blueprints.member import notifications, routes  # noqa: E402,F401
+from app.blueprints.member import notifications, routes, tasks  # noqa: E402,F401

@@ -195,8 +195,10 @@ def state(
     now: datetime,
     balance: int | None = None,
     used: Usage | None = None,
+    price: int | None = None,
 ) -> GiftState:
-    """The gift's call to action for this member right now (`used`: their orders, if read)."""
+    """The gift's call to action for this member right now (`used`: their orders, if read;
+    `price`: the unit points price when it is not the list price, e.g. on a member day)."""
     if gift.listed_at and gift.listed_at > now:
         return GiftState(
             "upcoming",
@@ -220,10 +222,9 @@ def state(
             return GiftState("limit", limit_left=0, stock_left=gift.stock)
     if balance is None:
         balance = balances.current(session, member.id, now).balance
-    if balance < gift.points_price:
-        return GiftState(
-            "short", shortfall=gift.points_price - balance, limit_left=left, stock_left=gift.stock
-        )
+    need = gift.points_price if price is None else price
+    if balance < need:
+        return GiftState("short", shortfall=need - balance, limit_left=left, stock_left=gift.stock)
     return GiftState("ok", limit_left=left, stock_left=gift.stock)
 
 

@@ -55,6 +55,12 @@ class RateChanged(RedeemError):
     code = "rate_changed"
 
 
+class PriceChanged(RedeemError):
+    """The gift's points price changed (the member day began or ended) since the page."""
+
+    code = "price_changed"
+
+
 class CannotCancel(RedeemError):
     """The order is past the point where it can be cancelled."""
 

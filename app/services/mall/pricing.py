@@ -1,13 +1,17 @@
-"""Points as cash: the rate calendar (default, campaigns, weekly member day), the breakdown."""
+"""Prices: points as cash (the rate calendar: default, campaigns, weekly member day), the
+breakdown, and member-day points prices per tier on chosen gifts."""
 
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import date, datetime, timedelta
 
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from app import cache
+from app.models import MemberDay, MemberDayPrice
 from app.services.mall.errors import BadRequest, RedeemError
 from app.services.points.rules import rules_at
-from app.timeutil import local_date, utcnow
+from app.timeutil import local_date, local_midnight, utcnow
 
 FEN_PER_YUAN = 100
 
@@ -82,3 +86,67 @@ def preview(
         return breakdown(session, cash_fen, yuan_by_points, moment), None
     except RedeemError as exc:
         return breakdown(session, cash_fen, 0, moment), exc
+
+
+# ---------------------------------------------------------------- member days (会员日)
+
+
+@dataclass(frozen=True)
+class MemberDays:
+    """The member day's rule and every member-day price ((gift id, tier code) → points)."""
+
+    kind: str
+    day: int
+    enabled: bool
+    prices: dict
+
+    def is_on(self, day: date) -> bool:
+        """Whether a brand-local day is a member day."""
+        if not self.enabled:
+            return False
+        return (day.weekday() if self.kind == "weekly" else day.day) == self.day
+
+    def priced(self, gift_id: int) -> bool:
+        """Whether the gift has a member-day price for any tier."""
+        return any(g == gift_id for g, _tier in self.prices)
+
+
+def member_days(session: Session) -> MemberDays:
+    """The member-day rule and prices, kept per catalogue stamp (no query on a hit)."""
+
+    def build() -> MemberDays:
+        rule = session.get(MemberDay, 1)
+        rows = session.execute(
+            select(MemberDayPrice.gift_id, MemberDayPrice.tier_code, MemberDayPrice.points_price)
+        ).all()
+        return MemberDays(
+            rule.kind if rule else "weekly",
+            rule.day if rule else 0,
+            bool(rule and rule.enabled),
+            {(g, t): p for g, t, p in rows},
+        )
+
+    return cache.cached("mall.member_days", build, session)
+
+
+def member_day_price(session: Session, gift_id: int, member, now: datetime) -> int | None:
+    """The member's tier price for a gift on today's member day (None: not today, or none)."""
+    days = member_days(session)
+    if member is None or not days.priced(gift_id) or not days.is_on(local_date(now)):
+        return None
+    code = next(t.code for t in rules_at(session, now).ladder() if t.id == member.tier_id)
+    return days.prices.get((gift_id, code))
+
+
+def unit_points(session: Session, gift, member, now: datetime) -> int:
+    """The points price of one unit for this member now: the member-day price on the day."""
+    special = member_day_price(session, gift.id, member, now)
+    return gift.points_price if special is None else special
+
+
+def price_until(session: Session, gift_id: int, now: datetime) -> datetime | None:
+    """When a gift's price may next change by the calendar: the next brand-local midnight for
+    a gift with member-day prices (None: not by the calendar)."""
+    if not member_days(session).priced(gift_id):
+        return None
+    return local_midnight(local_date(now) + timedelta(days=1))

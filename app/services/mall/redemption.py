@@ -29,6 +29,7 @@ from app.services.mall.errors import (
     LimitReached,
     NotEnoughPoints,
     NotInWindow,
+    PriceChanged,
     RateChanged,
     SoldOut,
     TierTooLow,
@@ -52,6 +53,7 @@ class Checkout:
     expected_rate: int | None = None  # the rate the page showed; None when no points pay cash
     request_key: str = ""
     slot_id: int | None = None  # services: book this slot in the same transaction
+    expected_points: int | None = None  # the unit points price the page showed
 
 
 def _delivery(gift: Gift, choice: Checkout) -> str:
@@ -249,13 +251,16 @@ def redeem(
     split = pricing.breakdown(session, cash_fen, choice.yuan_by_points, now) if cash_fen else None
     if split and split.yuan_by_points and split.rate.points_per_yuan != choice.expected_rate:
         raise RateChanged(rate=split.rate.points_per_yuan)
+    unit = pricing.unit_points(session, gift, member, now)
+    if choice.expected_points is not None and unit != choice.expected_points:
+        raise PriceChanged(points=unit)
     take_stock(session, Gift, gift.id, choice.qty)
     order = place(
         session,
         member,
         gift,
         qty=choice.qty,
-        points=gift.points_price * choice.qty,
+        points=unit * choice.qty,
         cash_fen=cash_fen,
         breakdown=split,
         delivery=delivery,
