@@ -4,7 +4,9 @@ from flask import redirect, request, url_for
 from flask_babel import gettext as _
 
 from app.blueprints.forms import MESSAGES, first_error
-from app.blueprints.member import bp, me_page
+from app.blueprints.mall.caching import for_visitors
+from app.blueprints.mall.pages import kept, signed_in_member
+from app.blueprints.member import bp, me_page, rules_page
 from app.blueprints.member.forms import ActionForm, ProfileForm
 from app.extensions import db
 from app.htmx import render, trigger, wants_fragment
@@ -110,6 +112,15 @@ def points():
         page=page,
         filters=list(member_center.FILTERS),
     )
+
+
+@bp.get("/rules")
+def rules():
+    """How points work: earning, campaigns, expiry, points as cash, tiers and benefits, FAQ."""
+    member, now = signed_in_member(), utcnow()
+    if not kept(member):  # staff: rendered as it stands
+        return rules_page.fresh(now)
+    return for_visitors(rules_page.page(member, now))
 
 
 @bp.get("/me/code")

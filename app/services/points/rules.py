@@ -211,18 +211,19 @@ class Rules:
 
     def source(self, code: str) -> SourceRule:
         """A point source's policy; the behaviour flag is fixed per source (not versioned)."""
-        row = self.session.get(PointSource, code)
+        known = self._book.source_rows if self._book is not None else {}
+        if code in known:
+            name, behaviour = known[code]
+        else:
+            row = self.session.get(PointSource, code)
+            name, behaviour = row.name, row.behaviour
         policy = self.payload("sources")["sources"].get(code)
         if policy is None:  # a source added after the section's last version: its own row
             policy = baseline_sources(self.session)["sources"][code]
         return SourceRule(
-            code,
-            row.name,
-            policy["expiry_kind"],
-            policy["expiry_value"],
-            policy["pending_days"],
-            row.behaviour,
-        )
+            code, name, policy["expiry_kind"], policy["expiry_value"], policy["pending_days"],
+            behaviour,
+        )  # fmt: skip
 
     def rates(self) -> list[RateRule]:
         """The points-as-cash calendar."""
@@ -244,7 +245,10 @@ class Rules:
 
     def benefits(self) -> list[BenefitRule]:
         """The tier benefits (system- and offline-verified)."""
-        ids = dict(self.session.execute(select(Benefit.code, Benefit.id)).all())
+        if self._book is not None and self._book.benefit_ids:
+            ids = self._book.benefit_ids
+        else:
+            ids = dict(self.session.execute(select(Benefit.code, Benefit.id)).all())
         return [
             BenefitRule(
                 ids.get(b["code"], 0),
