@@ -99,3 +99,59 @@ def test_a_new_campaign_shows_at_once(client, session, rules_data):
     session.add(Campaign(name="Brand new", starts_on=today, ends_on=today, multiplier_pct=150))
     session.commit()
     assert "Brand new: purchase points ×1.5" in client.get("/rules").get_data(as_text=True)
+
+
+@pytest.fixture
+def gold_client(client, login_as, member_user, session, rules_data):
+    """member_user at Gold with 5,000 growth; logged in, in English."""
+    from app.models import Tier
+    from tests import factories
+
+    factories.store(session, "SH001")
+    member_user.tier = session.query(Tier).filter_by(code="gold").one()
+    session.commit()
+    csrf = login_as("13700009999")
+    client.set_cookie("lang", "en")
+    return client, csrf, member_user
+
+
+def test_me_shows_benefits_usable_at_the_counter_and_used(gold_client, session):
+    from app.models import BenefitUse, Store
+    from tests import factories
+
+    client, _, member = gold_client
+    html = client.get("/me").get_data(as_text=True)
+    assert html.count('data-testid="benefit"') == 2
+    assert 'data-state="usable"' in html and 'data-state="counter"' in html
+    assert "Show at the counter" in html and "Applied automatically" in html
+    advisor = factories.advisor(session)
+    care = session.query(Benefit).filter_by(code="gold_care").one()
+    store = session.query(Store).filter_by(code="SH001").one()
+    session.add(BenefitUse(benefit_id=care.id, member_id=member.id, period_key=_quarter(),
+                           store_id=store.id, user_id=advisor.id, at=utcnow()))  # fmt: skip
+    session.commit()
+    html = client.get("/me").get_data(as_text=True)
+    assert 'data-state="used"' in html and 'data-state="counter"' not in html
+    assert "Used on" in html
+
+
+def _quarter() -> str:
+    from app.services.counter.benefits import period_key
+
+    return period_key("quarter", utcnow())
+
+
+def test_me_says_what_is_left_to_the_next_tier_in_yuan_and_what_is_coming(
+    client, login_as, member_user, session, rules_data
+):
+    from tests import factories
+
+    factories.buy(session, member_user, 76_600, utcnow() - timedelta(days=2))  # ¥766 growth
+    session.commit()
+    login_as("13700009999")
+    client.set_cookie("lang", "en")
+    html = client.get("/me").get_data(as_text=True)
+    assert "¥234 more in purchases to reach Silver" in html
+    assert 'data-testid="my-occasions"' in html and "Double days: purchase points ×2" in html
+    assert "Running now" in html and "Triple Xmas" in html
+    assert 'href="/rules' in html
