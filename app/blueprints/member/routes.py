@@ -2,8 +2,10 @@
 
 from flask import redirect, request, url_for
 from flask_babel import gettext as _
+from flask_wtf.csrf import generate_csrf
 
 from app.blueprints.forms import MESSAGES, first_error
+from app.blueprints.mall import hero
 from app.blueprints.mall.caching import for_visitors
 from app.blueprints.mall.pages import kept, signed_in_member
 from app.blueprints.member import bp, me_page, rules_page
@@ -56,6 +58,19 @@ def signin():
         return redirect(url_for("member.me"), 303)
     response, status = _me_page("signin", result=result)
     return trigger(response), status
+
+
+@bp.post("/me/signin/home")
+@role_required("member")
+def signin_home():
+    """The home hero's one-tap sign-in: +N and the streak in place, or back to the home."""
+    if not ActionForm().validate_on_submit():
+        return redirect(url_for("mall.home"), 303)
+    with committing():
+        result = earning.sign_in(db.session, current_member().id, utcnow())
+    if not wants_fragment():
+        return redirect(url_for("mall.home"), 303)
+    return trigger(hero.signin_answer(result, generate_csrf()))
 
 
 @bp.post("/me/profile")
