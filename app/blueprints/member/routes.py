@@ -16,7 +16,7 @@ from app.inputs import int_arg
 from app.security import current_member, current_session_id, role_required
 from app.services.accounts import accounts
 from app.services.counter import member_code
-from app.services.points import balances, earning, member_center
+from app.services.points import balances, earning, history
 from app.timeutil import utcnow
 from app.transaction import committing
 
@@ -114,18 +114,19 @@ def balance():
 def points():
     """The points history, filterable, paged with 'load more'."""
     kind = request.args.get("filter", "all")
-    kind = kind if kind in member_center.FILTERS else "all"
+    kind = kind if kind in history.FILTERS else "all"
     page = int_arg(request.args, "page", 1, low=1)
-    rows, more = member_center.history(db.session, current_member().id, kind, page)
+    rows, more, pending = history.page(db.session, current_member(), kind, page, utcnow())
     block = "rows" if page > 1 else "content"
     return render(
         "member/points.html",
         block,
         rows=rows,
         more=more,
+        pending=pending,
         kind=kind,
         page=page,
-        filters=list(member_center.FILTERS),
+        filters=list(history.FILTERS),
     )
 
 
