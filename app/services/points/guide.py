@@ -20,6 +20,7 @@ SETTINGS = (
 AHEAD_DAYS = 60  # /me lists the campaigns starting within this many days
 SOURCE_ORDER = ("purchase", "referral", "signin", "registration", "profile", "task", "campaign")
 EXAMPLE_YUAN = 100
+RATE_ORDER = {"default": 0, "weekly": 1, "range": 2}
 KIND_ORDER = {"year_end": 0, "days": 1, "never": 2}
 
 
@@ -105,7 +106,13 @@ def occasions(rules: Rules, today: date, days: int | None = None, tier: str = ""
     ]
     found += [_member_day(r, today) for r in rules.rates() if r.kind == "weekly"]
     found += [_rate_range(r) for r in rules.rates() if r.kind == "range" and r.ends_on >= today]
-    return tuple(sorted((o for o in found if o.starts_on <= until), key=lambda o: o.starts_on))
+    seen, unique = set(), []
+    for o in sorted((o for o in found if o.starts_on <= until), key=lambda o: o.starts_on):
+        same = (o.kind, o.starts_on, o.ends_on, o.multiplier_pct, o.points_per_yuan, o.tiers)
+        if o.kind == "campaign" or same not in seen:  # two member-day rules on one day: once
+            seen.add(same)
+            unique.append(o)
+    return tuple(unique)
 
 
 def _campaign(c: CampaignRule) -> Occasion:
@@ -164,5 +171,10 @@ def guide(session: Session, now: datetime) -> Guide:
         occasions=occasions(rules, today),
         expiries=expiries(rules, now),
         rate_today=rules.rate_on(today),
-        rates=tuple(rules.rates()),
+        rates=tuple(
+            sorted(
+                rules.rates(),
+                key=lambda r: (RATE_ORDER.get(r.kind, 3), r.starts_on or date.min, r.weekday or 0),
+            )
+        ),
     )
