@@ -1,12 +1,16 @@
 """/rules: the rules in force for visitors and members, kept like the catalogue; its budget."""
 
-from datetime import timedelta
+from datetime import UTC, datetime, timedelta
 
 import pytest
 
-from app.models import Benefit, Campaign
+from app.blueprints.member import routes
+from app.models import Benefit, BenefitUse, Campaign, Store, Tier
+from app.services.counter.benefits import period_key
 from app.services.points import ledger
 from app.timeutil import local_date, utcnow
+from tests import factories
+from tests.conftest import csrf_from
 from tests.integration.test_query_budgets import statements
 
 HX = {"HX-Request": "true"}
@@ -53,10 +57,6 @@ def test_visitors_read_every_rule_in_english(client, rules_data):
 def test_the_expiry_example_is_brand_local(client, app, session, monkeypatch):
     """At 23:30 UTC on Dec 31 it is already Jan 1 in Shanghai: points earned 'today' last two
     more years' ends, not one."""
-    from datetime import UTC, datetime
-
-    from app.blueprints.member import routes
-
     moment = datetime(2026, 12, 31, 17, 30, tzinfo=UTC)  # 2027-01-01 01:30 in Shanghai
     monkeypatch.setattr(routes, "utcnow", lambda: moment)
     client.set_cookie("lang", "en")
@@ -104,9 +104,6 @@ def test_a_new_campaign_shows_at_once(client, session, rules_data):
 @pytest.fixture
 def gold_client(client, login_as, member_user, session, rules_data):
     """member_user at Gold with 5,000 growth; logged in, in English."""
-    from app.models import Tier
-    from tests import factories
-
     factories.store(session, "SH001")
     member_user.tier = session.query(Tier).filter_by(code="gold").one()
     session.commit()
@@ -116,9 +113,6 @@ def gold_client(client, login_as, member_user, session, rules_data):
 
 
 def test_me_shows_benefits_usable_at_the_counter_and_used(gold_client, session):
-    from app.models import BenefitUse, Store
-    from tests import factories
-
     client, _, member = gold_client
     html = client.get("/me").get_data(as_text=True)
     assert html.count('data-testid="benefit"') == 2
@@ -136,16 +130,12 @@ def test_me_shows_benefits_usable_at_the_counter_and_used(gold_client, session):
 
 
 def _quarter() -> str:
-    from app.services.counter.benefits import period_key
-
     return period_key("quarter", utcnow())
 
 
 def test_me_says_what_is_left_to_the_next_tier_in_yuan_and_what_is_coming(
     client, login_as, member_user, session, rules_data
 ):
-    from tests import factories
-
     factories.buy(session, member_user, 76_600, utcnow() - timedelta(days=2))  # ¥766 growth
     session.commit()
     login_as("13700009999")
@@ -155,3 +145,15 @@ def test_me_says_what_is_left_to_the_next_tier_in_yuan_and_what_is_coming(
     assert 'data-testid="my-occasions"' in html and "Double days: purchase points ×2" in html
     assert "Running now" in html and "Triple Xmas" in html
     assert 'href="/rules' in html
+
+
+def test_staff_read_the_rules_page_too(client, session):
+    factories.staff(session)
+    session.commit()
+    token = csrf_from(client.get("/login").get_data(as_text=True))
+    client.post("/login", data={"identifier": "admin", "password": "secret123",
+                                "csrf_token": token})  # fmt: skip
+    response = client.get("/rules")
+    assert response.status_code == 200 and 'data-testid="rules-tiers"' in response.get_data(
+        as_text=True
+    )
