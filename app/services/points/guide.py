@@ -159,6 +159,19 @@ def _source_order(code: str) -> tuple:
     return (SOURCE_ORDER.index(code) if code in SOURCE_ORDER else len(SOURCE_ORDER), code)
 
 
+def calendar(rules: Rules) -> tuple:
+    """The points-as-cash calendar in reading order (every day, member days, date ranges),
+    each rate once even if two rules say the same."""
+    found: dict[tuple, RateRule] = {}
+    for r in rules.rates():
+        found.setdefault((r.kind, r.points_per_yuan, r.starts_on, r.ends_on, r.weekday), r)
+    return tuple(sorted(found.values(), key=_rate_order))
+
+
+def _rate_order(r: RateRule) -> tuple:
+    return (RATE_ORDER.get(r.kind, 3), r.starts_on or date.min, r.weekday or 0)
+
+
 def guide(session: Session, now: datetime) -> Guide:
     """The rules page's figures as of now (brand-local today)."""
     rules, today = rules_at(session, now), local_date(now)
@@ -171,10 +184,5 @@ def guide(session: Session, now: datetime) -> Guide:
         occasions=occasions(rules, today),
         expiries=expiries(rules, now),
         rate_today=rules.rate_on(today),
-        rates=tuple(
-            sorted(
-                rules.rates(),
-                key=lambda r: (RATE_ORDER.get(r.kind, 3), r.starts_on or date.min, r.weekday or 0),
-            )
-        ),
+        rates=calendar(rules),
     )
