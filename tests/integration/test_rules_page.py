@@ -157,3 +157,17 @@ def test_staff_read_the_rules_page_too(client, session):
     assert response.status_code == 200 and 'data-testid="rules-tiers"' in response.get_data(
         as_text=True
     )
+
+
+def test_me_reads_benefits_and_occasions_in_its_existing_statements(gold_client, session):
+    client, _, member = gold_client
+    advisor = factories.advisor(session)
+    care = session.query(Benefit).filter_by(code="gold_care").one()
+    store = session.query(Store).filter_by(code="SH001").one()
+    session.add(BenefitUse(benefit_id=care.id, member_id=member.id, period_key=_quarter(),
+                           store_id=store.id, user_id=advisor.id, at=utcnow()))  # fmt: skip
+    session.commit()
+    client.get("/me")
+    sent = statements(client, "/me")
+    assert len(sent) <= 5, sent  # as before: BEGIN, user, lots, figures, reminders + uses
+    assert sum("benefit" in s for s in sent) == 1

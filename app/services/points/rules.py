@@ -211,7 +211,7 @@ class Rules:
 
     def source(self, code: str) -> SourceRule:
         """A point source's policy; the behaviour flag is fixed per source (not versioned)."""
-        known = self._book.source_rows if self._book is not None else {}
+        known = getattr(self._book, "source_rows", None) or {}
         if code in known:
             name, behaviour = known[code]
         else:
@@ -245,9 +245,8 @@ class Rules:
 
     def benefits(self) -> list[BenefitRule]:
         """The tier benefits (system- and offline-verified)."""
-        if self._book is not None and self._book.benefit_ids:
-            ids = self._book.benefit_ids
-        else:
+        ids = getattr(self._book, "benefit_ids", None)  # None: no book (or one kept before)
+        if ids is None:
             ids = dict(self.session.execute(select(Benefit.code, Benefit.id)).all())
         return [
             BenefitRule(
