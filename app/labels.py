@@ -188,6 +188,12 @@ LABELS = {
         "done": _l("Done"),
         "cancelled": _l("Cancelled"),
     },
+    "category": {
+        "skincare": _l("Skincare"),
+        "makeup": _l("Make-up"),
+        "fragrance": _l("Fragrance"),
+        "gift_card": _l("Gift cards"),
+    },
     "source": {
         "purchase": _l("Purchase"),
         "signin": _l("Daily sign-in"),

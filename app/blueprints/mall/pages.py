@@ -11,6 +11,7 @@ from flask_login import current_user
 from flask_wtf.csrf import generate_csrf
 
 from app import holes
+from app.blueprints.mall import hero
 from app.blueprints.mall.fragments import gift_flag
 from app.extensions import db
 from app.holes import Hole
@@ -94,6 +95,7 @@ def _home_holed(member, now, kind: str):
         "sections": sections,
         "tab": "mall",
         **member_holes(member),
+        "hero": Hole("hero") if member is not None and not kind else None,
     }
     return context, storefront.next_change(db.session, now)
 
@@ -114,6 +116,8 @@ def _home_values(member, now, kind, names, locale) -> dict:
         elif name.startswith("for_you:"):
             cards = catalog.recommend(db.session, member, now, who=who)
             values[name] = _for_you(arranged.get(name), cards, locale, now)
+        elif name == "hero":
+            values[name] = hero.html(member, now, values["csrf"])
     return values
 
 

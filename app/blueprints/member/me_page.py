@@ -17,11 +17,12 @@ from app.extensions import db
 from app.htmx import render as render_page
 from app.htmx import wants_fragment
 from app.services.points import member_center
+from app.timeutil import local_date
 
 TEMPLATE = "member/me.html"
 
 
-def context(member, view, extra: dict) -> dict:
+def context(member, view, now, extra: dict) -> dict:
     """What me.html reads."""
     return {
         "member": member,
@@ -29,6 +30,7 @@ def context(member, view, extra: dict) -> dict:
         "profile_form": extra.pop("profile_form", None) or ProfileForm(obj=member),
         "action_form": ActionForm(),
         "share_url": url_for("auth.register", ref=member.referral_code, _external=True),
+        "today": local_date(now),
         **extra,
     }
 
@@ -36,7 +38,7 @@ def context(member, view, extra: dict) -> dict:
 def render(member, now, block: str, extra: dict):
     """/me (or one block of it) rendered afresh, as after a form post."""
     view = member_center.overview(db.session, member, now)
-    return render_page(TEMPLATE, block, **context(member, view, extra))
+    return render_page(TEMPLATE, block, **context(member, view, now, extra))
 
 
 def kept(member, now, others_ended: bool):
@@ -46,10 +48,10 @@ def kept(member, now, others_ended: bool):
     figures = repr(replace(view, signin=signin))
     key = (TEMPLATE, wants_fragment(), str(get_locale()), request.full_path, member.id,
            member.name, member.birthday, member.referral_code, bool(member.profile_completed_at),
-           others_ended, figures, member.unread_notifications)  # fmt: skip
+           others_ended, local_date(now), figures, member.unread_notifications)  # fmt: skip
 
     def html() -> tuple:
-        page = context(member, view, {"others_ended": others_ended})
+        page = context(member, view, now, {"others_ended": others_ended})
         return holes.render_kept(TEMPLATE, "content", page), None
 
     response = make_response(holes.kept(key, now, html).fill({"csrf": generate_csrf()}))

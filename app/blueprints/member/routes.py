@@ -2,9 +2,13 @@
 
 from flask import redirect, request, url_for
 from flask_babel import gettext as _
+from flask_wtf.csrf import generate_csrf
 
 from app.blueprints.forms import MESSAGES, first_error
-from app.blueprints.member import bp, me_page
+from app.blueprints.mall import hero
+from app.blueprints.mall.caching import for_visitors
+from app.blueprints.mall.pages import kept, signed_in_member
+from app.blueprints.member import bp, me_page, rules_page
 from app.blueprints.member.forms import ActionForm, ProfileForm
 from app.extensions import db
 from app.htmx import render, trigger, wants_fragment
@@ -12,7 +16,7 @@ from app.inputs import int_arg
 from app.security import current_member, current_session_id, role_required
 from app.services.accounts import accounts
 from app.services.counter import member_code
-from app.services.points import balances, earning, member_center
+from app.services.points import balances, earning, history
 from app.timeutil import utcnow
 from app.transaction import committing
 
@@ -56,6 +60,19 @@ def signin():
     return trigger(response), status
 
 
+@bp.post("/me/signin/home")
+@role_required("member")
+def signin_home():
+    """The home hero's one-tap sign-in: +N and the streak in place, or back to the home."""
+    if not ActionForm().validate_on_submit():
+        return redirect(url_for("mall.home"), 303)
+    with committing():
+        result = earning.sign_in(db.session, current_member().id, utcnow())
+    if not wants_fragment():
+        return redirect(url_for("mall.home"), 303)
+    return trigger(hero.signin_answer(result, generate_csrf()))
+
+
 @bp.post("/me/profile")
 @role_required("member")
 def profile():
@@ -97,19 +114,29 @@ def balance():
 def points():
     """The points history, filterable, paged with 'load more'."""
     kind = request.args.get("filter", "all")
-    kind = kind if kind in member_center.FILTERS else "all"
+    kind = kind if kind in history.FILTERS else "all"
     page = int_arg(request.args, "page", 1, low=1)
-    rows, more = member_center.history(db.session, current_member().id, kind, page)
+    rows, more, pending = history.page(db.session, current_member(), kind, page, utcnow())
     block = "rows" if page > 1 else "content"
     return render(
         "member/points.html",
         block,
         rows=rows,
         more=more,
+        pending=pending,
         kind=kind,
         page=page,
-        filters=list(member_center.FILTERS),
+        filters=list(history.FILTERS),
     )
+
+
+@bp.get("/rules")
+def rules():
+    """How points work: earning, campaigns, expiry, points as cash, tiers and benefits, FAQ."""
+    member, now = signed_in_member(), utcnow()
+    if not kept(member):  # staff: rendered as it stands
+        return rules_page.fresh(now)
+    return for_visitors(rules_page.page(member, now))
 
 
 @bp.get("/me/code")

@@ -8,6 +8,7 @@ from sqlalchemy.orm import Session
 
 from app import cache
 from app.models import (
+    BenefitUse,
     Booking,
     LedgerEntry,
     Member,
@@ -20,9 +21,11 @@ from app.models import (
     Store,
 )
 from app.models.types import UTCDateTime
+from app.services.counter.benefits import period_key
 from app.services.mall import snapshot
-from app.services.points import balances, earning, tiers
+from app.services.points import balances, earning, guide, tiers
 from app.services.points.clearing import Notice
+from app.services.points.rules import BenefitRule, rules_at
 from app.timeutil import last_valid_day, local_date, local_midnight
 
 PAGE_SIZE = 20
@@ -49,6 +52,18 @@ class Overview:
     appointments: list
     pickups: list
     clearing: Notice | None = None  # an approved points clearing ahead
+    benefits: tuple = ()  # MemberBenefit of the member's tier
+    occasions: tuple = ()  # guide.Occasion: campaigns and member days running or ahead
+
+
+@dataclass(frozen=True)
+class MemberBenefit:
+    """A benefit of the member's tier: `usable` (the system applies it), `counter` (show at the
+    counter, not used this period) or `used` (handed out this period, on `used_at`)."""
+
+    benefit: BenefitRule
+    state: str
+    used_at: datetime | None = None
 
 
 @dataclass(frozen=True)
@@ -81,8 +96,10 @@ def overview(session: Session, member: Member, now: datetime) -> Overview:
     points = balances.current(session, member.id, now)
     expiring = points.expiring(30)
     growth, used, signin = _figures(session, member.id, now)
-    cap = earning.setting(session, "behaviour_monthly_cap", at=now)
-    appointments, pickups = _reminders(session, member.id, now)
+    rules = rules_at(session, now)
+    cap = rules.setting("behaviour_monthly_cap")
+    appointments, pickups, uses = _reminders(session, member.id, now)
+    tier = member.tier.code
     return Overview(
         balance=points.balance,
         pending=points.pending,
@@ -95,6 +112,47 @@ def overview(session: Session, member: Member, now: datetime) -> Overview:
         appointments=appointments,
         pickups=pickups,
         clearing=_clearing(session, points),
+        benefits=member_benefits(rules.benefits(), tier, uses, now),
+        occasions=guide.occasions(rules, local_date(now), guide.AHEAD_DAYS, tier),
+    )
+
+
+def member_benefits(benefits: list, tier: str, uses: dict, now: datetime) -> tuple:
+    """The benefits of a tier as they stand for a member: `uses` maps a benefit id to the
+    (period key, time) of its uses this year."""
+    found = []
+    for b in benefits:
+        if b.tier_codes and tier not in b.tier_codes:
+            continue
+        if b.verification == "system":
+            found.append(MemberBenefit(b, "usable"))
+            continue
+        key = period_key(b.period, now)
+        used = next((at for k, at in uses.get(b.id, ()) if k == key), None)
+        found.append(MemberBenefit(b, "used" if used else "counter", used))
+    return tuple(found)
+
+
+@dataclass(frozen=True)
+class Standing:
+    """The home hero's figures: the member's points, tier progress and today's sign-in."""
+
+    name: str
+    balance: int
+    progress: tiers.Progress
+    streak: int | None  # today's sign-in streak (None: not signed in today)
+    signin_points: int
+
+
+def standing(session: Session, member: Member, now: datetime) -> Standing:
+    """The hero's figures: the balance this request read, and one statement for the rest."""
+    growth, _, signin = _figures(session, member.id, now)
+    return Standing(
+        name=member.name or "",
+        balance=balances.current(session, member.id, now).balance,
+        progress=tiers.progress(session, member, now, growth=growth),
+        streak=signin.streak if signin else None,
+        signin_points=rules_at(session, now).setting("signin_points"),
     )
 
 
@@ -130,19 +188,31 @@ _BOOKED = (
 _WAITING = select(
     literal("pickup"), Order.id, Order.gift_id, cast(null(), UTCDateTime), null()
 ).where(Order.member_id == bindparam("member_id"), Order.status == "to_pickup")
-REMINDERS = union_all(_BOOKED, _WAITING).order_by("at", "order_id")
+_USED = select(  # offline benefits handed out this brand-local year (the longest period)
+    literal("benefit"),
+    BenefitUse.benefit_id,
+    cast(null(), Integer),
+    BenefitUse.at,
+    BenefitUse.period_key,
+).where(BenefitUse.member_id == bindparam("member_id"), BenefitUse.at >= bindparam("year"))
+REMINDERS = union_all(_BOOKED, _WAITING, _USED).order_by("at", "order_id")
 
 
-def _reminders(session: Session, member_id: int, now: datetime) -> tuple[list, list]:
-    """Future appointments (soonest first) and orders ready for pickup: one statement."""
-    appointments, pickups, gifts = [], [], snapshot.catalogue(session).gifts
-    rows = session.execute(REMINDERS, {"member_id": member_id, "now": now})
-    for kind, order_id, gift_id, starts_at, store in rows:
+def _reminders(session: Session, member_id: int, now: datetime) -> tuple[list, list, dict]:
+    """Future appointments (soonest first), orders ready for pickup and this year's benefit
+    uses (benefit id -> [(period key, at)]): one statement."""
+    appointments, pickups, uses = [], [], {}
+    gifts = snapshot.catalogue(session).gifts
+    year = local_midnight(local_date(now).replace(month=1, day=1))
+    rows = session.execute(REMINDERS, {"member_id": member_id, "now": now, "year": year})
+    for kind, ref_id, gift_id, at, text in rows:
         if kind == "booking":
-            appointments.append(Appointment(order_id, starts_at, store))
+            appointments.append(Appointment(ref_id, at, text))
+        elif kind == "pickup":
+            pickups.append(Pickup(ref_id, gifts[gift_id]))
         else:
-            pickups.append(Pickup(order_id, gifts[gift_id]))
-    return appointments, pickups
+            uses.setdefault(ref_id, []).append((text, at))
+    return appointments, pickups, uses
 
 
 def _clearing(session: Session, points: balances.Summary) -> Notice | None:

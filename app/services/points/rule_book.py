@@ -6,7 +6,7 @@ the rule tables are catalogue tables), so a new version or a changed table is re
 """
 
 import copy
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime
 
 from flask import has_app_context
@@ -14,18 +14,21 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from app import cache
-from app.models import EarningSetting, RuleVersion, Tier
+from app.models import Benefit, EarningSetting, PointSource, RuleVersion, Tier
 from app.services.points.rule_tables import SECTIONS, baseline
 
 
 @dataclass(frozen=True)
 class RuleBook:
-    """Versions per section (oldest first), the baselines, the tier rows and the settings."""
+    """Versions per section (oldest first), the baselines, the tier rows, the settings, the
+    benefit ids and the point sources."""
 
     versions: dict  # section -> tuple of (effective_at, id, payload)
     baselines: dict  # section -> payload (the tables, for sections without versions)
     tier_rows: tuple  # (code, id, rank) of the `tiers` table
     settings: dict  # earning_settings key -> value
+    benefit_ids: dict = field(default_factory=dict)  # benefit code -> `benefits` row id
+    source_rows: dict = field(default_factory=dict)  # point source code -> (name, behaviour)
 
     def payload(self, section: str, at: datetime) -> dict:
         """A copy of the section's payload in force at `at` (callers may change their copy)."""
@@ -37,7 +40,7 @@ class RuleBook:
 
 
 def build(session: Session) -> RuleBook:
-    """Read every version, baseline and tier row."""
+    """Read every version, baseline, tier row, benefit id and point source."""
     versions: dict[str, list] = {}
     rows = session.execute(
         select(
@@ -51,6 +54,13 @@ def build(session: Session) -> RuleBook:
         baselines={s: baseline(session, s) for s in SECTIONS if s not in versions},
         tier_rows=tuple(session.execute(select(Tier.code, Tier.id, Tier.rank)).tuples()),
         settings=dict(session.execute(select(EarningSetting.key, EarningSetting.value)).all()),
+        benefit_ids=dict(session.execute(select(Benefit.code, Benefit.id)).all()),
+        source_rows={
+            code: (name, behaviour)
+            for code, name, behaviour in session.execute(
+                select(PointSource.code, PointSource.name, PointSource.behaviour)
+            )
+        },
     )
 
 

@@ -211,18 +211,19 @@ class Rules:
 
     def source(self, code: str) -> SourceRule:
         """A point source's policy; the behaviour flag is fixed per source (not versioned)."""
-        row = self.session.get(PointSource, code)
+        known = getattr(self._book, "source_rows", None) or {}
+        if code in known:
+            name, behaviour = known[code]
+        else:
+            row = self.session.get(PointSource, code)
+            name, behaviour = row.name, row.behaviour
         policy = self.payload("sources")["sources"].get(code)
         if policy is None:  # a source added after the section's last version: its own row
             policy = baseline_sources(self.session)["sources"][code]
         return SourceRule(
-            code,
-            row.name,
-            policy["expiry_kind"],
-            policy["expiry_value"],
-            policy["pending_days"],
-            row.behaviour,
-        )
+            code, name, policy["expiry_kind"], policy["expiry_value"], policy["pending_days"],
+            behaviour,
+        )  # fmt: skip
 
     def rates(self) -> list[RateRule]:
         """The points-as-cash calendar."""
@@ -244,7 +245,9 @@ class Rules:
 
     def benefits(self) -> list[BenefitRule]:
         """The tier benefits (system- and offline-verified)."""
-        ids = dict(self.session.execute(select(Benefit.code, Benefit.id)).all())
+        ids = getattr(self._book, "benefit_ids", None)  # None: no book (or one kept before)
+        if ids is None:
+            ids = dict(self.session.execute(select(Benefit.code, Benefit.id)).all())
         return [
             BenefitRule(
                 ids.get(b["code"], 0),
