@@ -75,7 +75,7 @@ def store_create():
         with committing():
             store = console_stores.create(
                 db.session, current_user, form.code.data, form.name.data, form.city.data or "",
-                now=utcnow(),
+                now=utcnow(), names=form.names(),
             )  # fmt: skip
     except StoreError as exc:
         return stores(form, _error(exc), 422)
@@ -94,7 +94,7 @@ def _detail(store_id: int, status: int = 200, **forms):
     store = db.session.get(Store, store_id)
     if store is None:
         abort(404)
-    edit = forms.pop("edit_form", None) or StoreEditForm(formdata=None, obj=store)
+    edit = forms.pop("edit_form", None) or StoreEditForm(formdata=None).show(store)
     stock, slots = forms.pop("stock_form", None), forms.pop("slots_form", None)
     if stock is None:
         _choices(stock := StockForm(formdata=None))
@@ -137,7 +137,7 @@ def store_update(store_id: int):
         with committing():
             console_stores.update_store(
                 db.session, current_user, store_id, form.name.data, form.city.data or "",
-                now=utcnow(),
+                now=utcnow(), names=form.names(),
             )  # fmt: skip
     except StoreError as exc:
         return _detail(store_id, 422, edit_form=form, edit_error=_error(exc))
