@@ -1,4 +1,6 @@
-"""Locale choice: the `lang` cookie, else Simplified Chinese."""
+"""Locale choice (the `lang` cookie, else Simplified Chinese) and data names in the locale."""
+
+import re
 
 from flask import current_app, has_request_context, request
 from flask_babel import get_locale
@@ -24,3 +26,11 @@ def local_name(thing, locale: str | None = None, field: str = "name") -> str:
     locale = locale or current_locale()
     translations = getattr(thing, f"{field}s", None) or {}
     return translations.get(locale) or getattr(thing, field, "") or ""
+
+
+UNIT_SPACE = re.compile(r"(\d)[ \t]+(ml|mL|l|g|mg|kg|cm|mm|m|min|h|oz|pcs)\b")
+
+
+def keep_units(text: str) -> str:
+    """`text` with a no-break space between a number and its unit: "15 ml" never splits."""
+    return UNIT_SPACE.sub("\\1\u00a0\\2", text or "")

@@ -12,7 +12,7 @@ from app.engine import reset_intent, set_read_only
 from app.extensions import db
 from app.holes import Hole
 from app.htmx import wants_fragment
-from app.i18n import LOCALE_NAMES, LOCALE_TAGS, local_name
+from app.i18n import LOCALE_NAMES, LOCALE_TAGS, keep_units, local_name
 from app.labels import label, limit_label, tier_name
 from app.services.counter.counter import mask
 from app.services.points import balances
@@ -102,6 +102,7 @@ def init_app(app) -> None:
     app.add_template_filter(yuan, "yuan")
     app.add_template_filter(mask, "masked")
     app.add_template_filter(local_name, "local_name")
+    app.add_template_filter(keep_units, "units")
     app.add_template_global(label, "label")
     app.add_template_global(limit_label, "limit_label")
     app.add_template_global(tier_name, "tier_name")

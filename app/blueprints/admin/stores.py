@@ -20,6 +20,7 @@ from app.blueprints.admin.tables import table
 from app.blueprints.forms import first_error
 from app.extensions import db
 from app.htmx import render
+from app.i18n import local_name
 from app.models import Gift, ServiceSlot, Store
 from app.services.console import stores as console_stores
 from app.services.console.stores import SlotPlan, StoreError
@@ -87,7 +88,7 @@ def _choices(form, kind: str | None = None) -> None:
     stmt = select(Gift).order_by(Gift.name)
     if kind:
         stmt = stmt.where(Gift.kind == kind)
-    form.gift_id.choices = [SelectChoice(g.id, g.name) for g in db.session.scalars(stmt)]
+    form.gift_id.choices = [SelectChoice(g.id, local_name(g)) for g in db.session.scalars(stmt)]
 
 
 def _detail(store_id: int, status: int = 200, **forms):

@@ -2,11 +2,13 @@
 
 from dataclasses import dataclass
 from datetime import datetime
+from types import SimpleNamespace
 
 from sqlalchemy import Integer, and_, bindparam, cast, literal, null, select, union_all
 from sqlalchemy.orm import Session
 
 from app import cache
+from app.i18n import local_name
 from app.models import (
     Booking,
     LedgerEntry,
@@ -65,7 +67,7 @@ class Appointment:
 
     order_id: int
     starts_at: datetime
-    store_name: str
+    store_name: str  # in the reader's language
 
 
 @dataclass(frozen=True)
@@ -117,7 +119,7 @@ _BOOKED = (
     select(
         literal("booking").label("kind"), Booking.order_id.label("order_id"),
         cast(null(), Integer).label("gift_id"), ServiceSlot.starts_at.label("at"),
-        Store.name.label("store"),
+        Store.name.label("store"), Store.names.label("store_names"),
     )
     .join(ServiceSlot, ServiceSlot.id == Booking.slot_id)
     .join(Store, Store.id == ServiceSlot.store_id)
@@ -128,7 +130,7 @@ _BOOKED = (
     )
 )  # fmt: skip
 _WAITING = select(
-    literal("pickup"), Order.id, Order.gift_id, cast(null(), UTCDateTime), null()
+    literal("pickup"), Order.id, Order.gift_id, cast(null(), UTCDateTime), null(), null()
 ).where(Order.member_id == bindparam("member_id"), Order.status == "to_pickup")
 REMINDERS = union_all(_BOOKED, _WAITING).order_by("at", "order_id")
 
@@ -137,8 +139,9 @@ def _reminders(session: Session, member_id: int, now: datetime) -> tuple[list, l
     """Future appointments (soonest first) and orders ready for pickup: one statement."""
     appointments, pickups, gifts = [], [], snapshot.catalogue(session).gifts
     rows = session.execute(REMINDERS, {"member_id": member_id, "now": now})
-    for kind, order_id, gift_id, starts_at, store in rows:
+    for kind, order_id, gift_id, starts_at, store, names in rows:
         if kind == "booking":
+            store = local_name(SimpleNamespace(name=store, names=names or {}))
             appointments.append(Appointment(order_id, starts_at, store))
         else:
             pickups.append(Pickup(order_id, gifts[gift_id]))
