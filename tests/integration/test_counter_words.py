@@ -94,3 +94,18 @@ def test_the_counter_names_its_store_in_the_advisors_language(advisor_client, se
     assert "Plaza 66 counter, Shanghai" in client.get("/counter/").get_data(as_text=True)
     client.set_cookie("lang", "zh_Hant")
     assert "上海恆隆廣場專櫃" in client.get("/counter/").get_data(as_text=True)
+
+
+def test_the_consoles_staff_log_reads_in_words_too(advisor_client, session, app):  # noqa: F811
+    client, csrf, _ = advisor_client
+    post(client, csrf, "/counter/lookup", query="13700001111")
+    factories.staff(session, "operator", "admin")
+    session.commit()
+    console = app.test_client()
+    console.set_cookie("lang", "en")
+    token = re.search(r'name="csrf-token" content="([^"]+)"', console.get("/login").text).group(1)
+    console.post(
+        "/login", data={"identifier": "admin", "password": "secret123", "csrf_token": token}
+    )
+    page = console.get("/admin/audit?log=counter").get_data(as_text=True)
+    assert "Look-up" in page and "no member found" in page
