@@ -160,3 +160,8 @@ def test_demo_data_ships_traditional_and_english_names(session):
             assert not re.search(r"[\u4e00-\u9fff]", names["en"]), row.name
     for gift in session.scalars(select(Gift)):
         assert gift.descriptions.get("zh_Hant"), gift.name
+
+
+def test_the_header_names_the_brand_in_traditional_for_zh_hant(client, shop):
+    assert '<span class="brand-name">雲瀾<small>' in _page(client, "/", "zh_Hant")
+    assert '<span class="brand-name">云澜<small>' in _page(client, "/", None)
