@@ -6,7 +6,7 @@ BRAND = {
     "logo": "img/logo.svg",
     "text": {
         "zh_Hans": {"mall_name": "云澜积分商城", "tagline": "东方草本 · 科学护肤"},
-        "zh_Hant": {"mall_name": "雲瀾積分商城", "tagline": "東方草本 · 科學護膚"},
+        "zh_Hant": {"name": "雲瀾", "mall_name": "雲瀾積分商城", "tagline": "東方草本 · 科學護膚"},
         "en": {"mall_name": "YUNLAN Rewards", "tagline": "Botanical science for skin"},
     },
 }

@@ -97,6 +97,35 @@ LABELS = {
         "check_in": _l("Check in"),
         "no_show": _l("No-show"),
     },
+    "staff_result": {  # the staff log's words for an action's outcome (`StaffAction.result`)
+        "ok": _l("done"),
+        "refused": _l("not done"),
+        "not_found": _l("no member found"),
+        "check_in:not_found": _l("no such appointment"),
+        "no_show:not_found": _l("no such appointment"),
+        "receipt_conflict": _l("receipt recorded with other details"),
+        "issue_cap": _l("monthly points budget used up"),
+        "pickup_unknown": _l("unknown pickup code"),
+        "pickup_other_store": _l("for another counter"),
+        "pickup_done": _l("already handed over"),
+        "pickup_not_ready": _l("not ready for pickup"),
+        "cash_due": _l("cash not collected yet"),
+        "code_invalid": _l("member code not valid"),
+        "not_at_counter": _l("not kept at this counter"),
+        "bad_quantity": _l("quantity too large"),
+        "sold_out": _l("none left"),
+        "locked": _l("tier cannot redeem this"),
+        "tier": _l("not in the member's tier"),
+        "limit": _l("limit reached"),
+        "points": _l("not enough points"),
+        "not_in_window": _l("not on sale now"),
+        "used": _l("already used this period"),
+        "unknown": _l("no such benefit"),
+        "already_checked_in": _l("already checked in"),
+        "already_no_show": _l("already a no-show"),
+        "already_cancelled": _l("cancelled by the member"),
+        "frozen": _l("account frozen for review"),
+    },
     "staff_role": {
         "advisor": _l("Beauty advisor"),
         "operator": _l("Operator"),
@@ -220,6 +249,12 @@ def label(group: str, code: str | None, default: str | None = None) -> str:
     if word is None:
         return default if default is not None else (code or "")
     return str(word)
+
+
+def staff_result(action: str, result: str) -> str:
+    """The staff log's word for how an action ended: "done", or why not — never a code."""
+    words = LABELS["staff_result"]
+    return str(words.get(f"{action}:{result}") or words.get(result) or words["refused"])
 
 
 def limit_label(count: int, period: str | None) -> str:

@@ -12,8 +12,8 @@ from app.engine import reset_intent, set_read_only
 from app.extensions import db
 from app.holes import Hole
 from app.htmx import wants_fragment
-from app.i18n import LOCALE_NAMES, LOCALE_TAGS
-from app.labels import label, limit_label, tier_name
+from app.i18n import LOCALE_NAMES, LOCALE_TAGS, keep_units, local_name
+from app.labels import label, limit_label, staff_result, tier_name
 from app.services.counter.counter import mask
 from app.services.points import balances
 from app.timeutil import brand_tz, utcnow
@@ -104,8 +104,11 @@ def init_app(app) -> None:
     app.add_template_filter(points, "points")
     app.add_template_filter(yuan, "yuan")
     app.add_template_filter(mask, "masked")
+    app.add_template_filter(local_name, "local_name")
+    app.add_template_filter(keep_units, "units")
     app.add_template_global(label, "label")
     app.add_template_global(limit_label, "limit_label")
     app.add_template_global(tier_name, "tier_name")
+    app.add_template_global(staff_result, "staff_result")
     app.register_error_handler(HTTPException, _error)
     app.add_url_rule("/healthz", "healthz", healthz)

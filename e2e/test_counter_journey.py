@@ -22,6 +22,7 @@ from e2e.sms import join
 
 ADVISOR = "A0001"
 STORE = "上海恒隆广场专柜"  # SH001, the advisor's counter
+STORE_EN = "Plaza 66 counter, Shanghai"  # its English name, on the English tablet
 PASSWORD = "counter-journey-2024"
 SHANGHAI = timezone(timedelta(hours=8))
 WELCOME_POINTS = 100
@@ -52,7 +53,7 @@ def advisor(tablet, base_url: str, log_in, check_page) -> Page:
     check_page(page, "counter-tablet-login")
     log_in(page, ADVISOR)
     expect(page).to_have_url(re.compile(r"/counter/$"))
-    expect(page.get_by_role("heading", level=1)).to_contain_text(STORE)
+    expect(page.get_by_role("heading", level=1)).to_contain_text(STORE_EN)
     expect(page.get_by_test_id("tier-name")).to_have_count(0)  # no member card yet
     check_page(page, "counter-tablet-home")
     return page
@@ -251,14 +252,15 @@ def _book_and_check_in(advisor: Page, member: Page, check_page, balance: int) ->
     visit = appointments.get_by_role("listitem").filter(has_text=FACIAL_EN)
     expect(visit).to_have_count(1)
     everywhere = advisor.locator("main").get_by_role("listitem").filter(has_text=FACIAL_EN)
-    expect(everywhere).to_have_count(2)  # listed with the member's open items too
+    expect(everywhere).to_have_count(1)  # listed once, marked as this member's
+    expect(visit).to_contain_text("This member")
     check_page(advisor, "counter-tablet-appointment")
 
     visit.get_by_role("button", name="Check in").click()
     expect(_banner(advisor)).to_have_text("Checked in. Enjoy the treatment!")
     expect(visit.get_by_role("button")).to_have_count(0)
     expect(visit).to_contain_text("Checked in")
-    expect(everywhere).to_have_count(1)  # no longer open for the member
+    expect(everywhere).to_have_count(1)  # still listed once, now checked in
     expect(_member_card(advisor).get_by_test_id("points-balance")).to_have_text(
         _points(balance - FACIAL_POINTS)
     )

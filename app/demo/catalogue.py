@@ -5,6 +5,7 @@ from datetime import date, datetime, timedelta
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from app.demo.hant import HANT, benefit_names, description, translate
 from app.models import (
     Benefit,
     CashRate,
@@ -195,7 +196,7 @@ def _gifts(session: Session, shelves: dict[str, Shelf], now: datetime) -> dict[s
             kind=kind,
             image=image,
             name=zh,
-            names={"en": en},
+            names={"en": en, "zh_Hant": HANT[zh]},
             shelf=shelves[shelf],
             sort=sort,
             points_price=points,
@@ -203,8 +204,8 @@ def _gifts(session: Session, shelves: dict[str, Shelf], now: datetime) -> dict[s
             cost_fen=cost,
             stock=stock,
             listed_at=now + listed_in if listed_in else None,
-            description=f"{zh}。云澜会员专享兑换。",
-            descriptions={"en": f"{en}. For YUNLAN members."},
+            description=description(zh, en)[0],
+            descriptions=description(zh, en)[1],
             **extra,
         )
         session.add(gift)
@@ -223,6 +224,7 @@ def load(session: Session, *, now: datetime) -> None:
     """The demo catalogue once; later runs keep it alive (slots ahead, live and upcoming flash)."""
     if not session.scalar(select(Shelf.id).limit(1)):
         _build(session, now)
+    translate(session)
     gifts = {g.names.get("en", g.name): g for g in session.scalars(select(Gift))}
     _ensure_flash(session, gifts, now)
     _ensure_slots(session, gifts, now)
@@ -247,11 +249,16 @@ def _build(session: Session, now: datetime) -> None:
                 kind="banner",
                 sort=0,
                 title="冬日焕颜季",
-                titles={"en": "Winter glow season"},
+                titles={"en": "Winter glow season", "zh_Hant": HANT["冬日焕颜季"]},
                 image="img/banner.svg",
                 link="/gifts/2",
             ),
-            HomeSection(kind="flash", sort=1, title="限时兑换", titles={"en": "Flash redemptions"}),
+            HomeSection(
+                kind="flash",
+                sort=1,
+                title="限时兑换",
+                titles={"en": "Flash redemptions", "zh_Hant": HANT["限时兑换"]},
+            ),
         ]
     )
     _counter(session, gifts)
@@ -332,7 +339,7 @@ def _counter(session: Session, gifts: dict[str, Gift]) -> None:
             Benefit(
                 code="gold_care",
                 name="金卡季度免费护理",
-                names={"en": "Free care session each quarter"},
+                names=benefit_names("金卡季度免费护理"),
                 tier_codes=["gold", "diamond"],
                 verification="offline",
                 period="quarter",
@@ -340,7 +347,7 @@ def _counter(session: Session, gifts: dict[str, Gift]) -> None:
             Benefit(
                 code="diamond_birthday",
                 name="钻石生日礼盒",
-                names={"en": "Diamond birthday box"},
+                names=benefit_names("钻石生日礼盒"),
                 tier_codes=["diamond"],
                 verification="offline",
                 period="year",
@@ -348,7 +355,7 @@ def _counter(session: Session, gifts: dict[str, Gift]) -> None:
             Benefit(
                 code="member_day",
                 name="会员日 10 积分抵 1 元",
-                names={"en": "Member day: 10 points = ¥1"},
+                names=benefit_names("会员日 10 积分抵 1 元"),
                 verification="system",
                 period="month",
             ),

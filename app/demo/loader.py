@@ -22,6 +22,11 @@ STORES = [
     ("BJ001", "北京国贸商城专柜", "北京"),
     ("GZ001", "广州太古汇专柜", "广州"),
 ]
+STORE_NAMES = {  # en and zh_Hant (converted by hand)
+    "SH001": {"en": "Plaza 66 counter, Shanghai", "zh_Hant": "上海恆隆廣場專櫃"},
+    "BJ001": {"en": "China World Mall counter, Beijing", "zh_Hant": "北京國貿商城專櫃"},
+    "GZ001": {"en": "Taikoo Hui counter, Guangzhou", "zh_Hant": "廣州太古匯專櫃"},
+}
 # phone, name, fen paid ~100 days ago (sets the tier through growth)
 MEMBERS = [
     ("13800000000", "林小满", 0),
@@ -37,6 +42,8 @@ def _stores(session: Session) -> dict[str, Store]:
         if code not in have:
             have[code] = Store(code=code, name=name, city=city)
             session.add(have[code])
+        if not have[code].names:  # a store loaded before it had translated names
+            have[code].names = STORE_NAMES[code]
     session.flush()
     return have
 

@@ -3,7 +3,7 @@
 from datetime import datetime
 
 from flask_login import UserMixin
-from sqlalchemy import CheckConstraint, ForeignKey, String
+from sqlalchemy import JSON, CheckConstraint, ForeignKey, String
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from app.extensions import db
@@ -20,6 +20,7 @@ class Store(db.Model):
     id: Mapped[int] = mapped_column(primary_key=True)
     code: Mapped[str] = mapped_column(String(16), unique=True)
     name: Mapped[str] = mapped_column(String(80))
+    names: Mapped[dict] = mapped_column(JSON, default=dict)  # en, zh_Hant (zh_Hans is `name`)
     city: Mapped[str] = mapped_column(String(40), default="")
     closed_at: Mapped[datetime | None] = mapped_column(UTCDateTime)  # closed: no new pickups
 

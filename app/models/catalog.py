@@ -6,6 +6,7 @@ from sqlalchemy import JSON, CheckConstraint, ForeignKey, Index, String, Text, U
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from app.extensions import db
+from app.i18n import local_name
 from app.models.types import UTCDateTime
 
 GIFT_KINDS = ("physical", "coupon", "virtual", "service")
@@ -65,7 +66,7 @@ class Gift(db.Model):
 
     def label(self, locale: str) -> str:
         """The gift's name in a locale."""
-        return self.names.get(locale) or self.name
+        return local_name(self, locale)
 
 
 class GiftCode(db.Model):

@@ -6,6 +6,7 @@ from sqlalchemy import JSON, CheckConstraint, ForeignKey, Index, String, Text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from app.extensions import db
+from app.i18n import local_name
 from app.models.account import User
 from app.models.catalog import Gift, Shelf
 from app.models.types import UTCDateTime
@@ -45,7 +46,7 @@ class GiftTemplate(db.Model):
 
     def label(self, locale: str) -> str:
         """The template's name in a locale."""
-        return self.names.get(locale) or self.name
+        return local_name(self, locale)
 
 
 class StockMovement(db.Model):

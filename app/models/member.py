@@ -6,6 +6,7 @@ from sqlalchemy import JSON, CheckConstraint, ForeignKey, Index, String
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from app.extensions import db
+from app.i18n import local_name
 from app.models.types import UTCDateTime
 from app.timeutil import utcnow
 
@@ -28,7 +29,7 @@ class Tier(db.Model):
 
     def display_name(self, locale: str) -> str:
         """The tier's name in a locale, falling back to the default name."""
-        return self.names.get(locale) or self.name
+        return local_name(self, locale)
 
 
 class Member(db.Model):

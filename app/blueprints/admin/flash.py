@@ -12,6 +12,7 @@ from app.blueprints.admin.tables import table
 from app.blueprints.forms import first_error
 from app.extensions import db
 from app.htmx import render, wants_fragment
+from app.i18n import local_name
 from app.models import FlashCancellation, FlashEvent
 from app.services.console import flash as flash_service
 from app.services.console import flash_monitor as monitoring
@@ -61,7 +62,7 @@ def _explain(exc: flash_service.FlashError) -> str:
 def _gift_form(form: FlashForm | None = None) -> FlashForm:
     form = form or FlashForm()
     form.gift_id.choices = [SelectChoice(0, "—")] + [
-        SelectChoice(g.id, _("%(name)s · stock %(n)s", name=g.name, n=g.stock))
+        SelectChoice(g.id, _("%(name)s · stock %(n)s", name=local_name(g), n=g.stock))
         for g in flash_service.gifts(db.session)
     ]
     return form

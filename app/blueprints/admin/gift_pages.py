@@ -14,6 +14,7 @@ from app.blueprints.admin.gift_forms import (
 )
 from app.extensions import db
 from app.htmx import render
+from app.i18n import local_name
 from app.models import Gift, GiftCode, Shelf
 from app.services.console import codes, gifts, stock
 from app.services.points import tiers
@@ -23,8 +24,8 @@ from app.timeutil import utcnow
 def choices(form: GiftForm) -> GiftForm:
     """Fill the shelf and tier choices from the database."""
     shelves = db.session.scalars(select(Shelf).order_by(Shelf.sort, Shelf.id)).all()
-    form.shelf.choices = [SelectChoice(s.id, s.name) for s in shelves]
-    form.tiers.choices = [SelectChoice(t.code, t.name) for t in tiers.ladder(db.session)]
+    form.shelf.choices = [SelectChoice(s.id, local_name(s)) for s in shelves]
+    form.tiers.choices = [SelectChoice(t.code, local_name(t)) for t in tiers.ladder(db.session)]
     return form
 
 

@@ -22,6 +22,7 @@ from app.blueprints.admin.tables import args as console_args
 from app.blueprints.forms import first_error
 from app.extensions import db
 from app.htmx import render, wants_fragment
+from app.i18n import local_name
 from app.inputs import YEARS
 from app.models import HomeSection, Shelf
 from app.services.console import home_layout as layout_service
@@ -48,7 +49,7 @@ def _add_form() -> AddSectionForm:
     placed = {s.shelf_id for s in layout_service.arrangement(db.session) if s.kind == "shelf"}
     shelves = db.session.scalars(select(Shelf).order_by(Shelf.sort, Shelf.id))
     form.shelf_id.choices = [SelectChoice(0, "—")] + [
-        SelectChoice(s.id, s.name) for s in shelves if s.id not in placed
+        SelectChoice(s.id, local_name(s)) for s in shelves if s.id not in placed
     ]
     return form
 

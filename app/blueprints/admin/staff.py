@@ -13,6 +13,7 @@ from app.blueprints.admin.tables import table
 from app.blueprints.forms import first_error
 from app.extensions import db
 from app.htmx import render
+from app.i18n import local_name
 from app.models import Store, User
 from app.services.console import staff
 from app.timeutil import utcnow
@@ -36,7 +37,9 @@ ERRORS = {
 def _form() -> StaffForm:
     form = StaffForm()
     stores = db.session.scalars(select(Store).order_by(Store.code)).all()
-    choices = [SelectChoice(0, "—")] + [SelectChoice(s.id, f"{s.code} {s.name}") for s in stores]
+    choices = [SelectChoice(0, "—")] + [
+        SelectChoice(s.id, f"{s.code} {local_name(s)}") for s in stores
+    ]
     form.store_id.choices = choices
     return form
 

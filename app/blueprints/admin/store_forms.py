@@ -57,7 +57,20 @@ class StoreEditForm(Form):
         _l("Store name"),
         validators=[InputRequired(_l("Enter the store's name.")), Length(max=80)],
     )
+    name_en = StringField(_l("Name (English)"), validators=[Optional(), Length(max=80)])
+    name_zh_hant = StringField(_l("Name (繁體中文)"), validators=[Optional(), Length(max=80)])
     city = StringField(_l("City"), validators=[Optional(), Length(max=40)])
+
+    def names(self) -> dict:
+        """The store's names besides zh_Hans (`name`)."""
+        return {"en": self.name_en.data or "", "zh_Hant": self.name_zh_hant.data or ""}
+
+    def show(self, store) -> "StoreEditForm":
+        """Fill the fields from a store, its translated names included."""
+        self.name.data, self.city.data = store.name, store.city
+        names = store.names or {}
+        self.name_en.data, self.name_zh_hant.data = names.get("en", ""), names.get("zh_Hant", "")
+        return self
 
 
 class StoreForm(StoreEditForm):

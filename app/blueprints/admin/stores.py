@@ -20,6 +20,7 @@ from app.blueprints.admin.tables import table
 from app.blueprints.forms import first_error
 from app.extensions import db
 from app.htmx import render
+from app.i18n import local_name
 from app.models import Gift, ServiceSlot, Store
 from app.services.console import stores as console_stores
 from app.services.console.stores import SlotPlan, StoreError
@@ -75,7 +76,7 @@ def store_create():
         with committing():
             store = console_stores.create(
                 db.session, current_user, form.code.data, form.name.data, form.city.data or "",
-                now=utcnow(),
+                now=utcnow(), names=form.names(),
             )  # fmt: skip
     except StoreError as exc:
         return stores(form, _error(exc), 422)
@@ -87,14 +88,14 @@ def _choices(form, kind: str | None = None) -> None:
     stmt = select(Gift).order_by(Gift.name)
     if kind:
         stmt = stmt.where(Gift.kind == kind)
-    form.gift_id.choices = [SelectChoice(g.id, g.name) for g in db.session.scalars(stmt)]
+    form.gift_id.choices = [SelectChoice(g.id, local_name(g)) for g in db.session.scalars(stmt)]
 
 
 def _detail(store_id: int, status: int = 200, **forms):
     store = db.session.get(Store, store_id)
     if store is None:
         abort(404)
-    edit = forms.pop("edit_form", None) or StoreEditForm(formdata=None, obj=store)
+    edit = forms.pop("edit_form", None) or StoreEditForm(formdata=None).show(store)
     stock, slots = forms.pop("stock_form", None), forms.pop("slots_form", None)
     if stock is None:
         _choices(stock := StockForm(formdata=None))
@@ -137,7 +138,7 @@ def store_update(store_id: int):
         with committing():
             console_stores.update_store(
                 db.session, current_user, store_id, form.name.data, form.city.data or "",
-                now=utcnow(),
+                now=utcnow(), names=form.names(),
             )  # fmt: skip
     except StoreError as exc:
         return _detail(store_id, 422, edit_form=form, edit_error=_error(exc))

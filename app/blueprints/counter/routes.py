@@ -77,19 +77,24 @@ def _back():
 @role_required("advisor")
 def home():
     """Look-up, the member card with every action, today's and tomorrow's appointments."""
+    return _page()
+
+
+def _page(typed: str = "", status: int = 200):
+    """The counter screen; `typed` is what the look-up field shows again (a number not found)."""
     member, now, store = _member(), utcnow(), current_user.store
     return render(
         "counter/home.html",
         "content",
         store=store,
-        lookup=LookupForm(),
+        typed=typed,
         card=counter.card(db.session, member, store.id, now) if member else None,
         perks=benefits.for_member(db.session, member, now) if member else [],
         stock=counter.counter_gifts(db.session, store.id),
         appointments=bookings.appointments(db.session, store.id, now),
         log=staff_log.recent(db.session, store.id, 8),
         request_key=secrets.token_urlsafe(12),
-    )
+    ), status
 
 
 @bp.post("/lookup")
@@ -103,11 +108,11 @@ def lookup():
     with committing():
         member = counter.find(db.session, form.query.data, now)
         _log("lookup", "ok" if member else "not_found", now, member)
-    if member is None:
+    if member is None:  # the screen again, the number still in the field to correct it
         flash(explain("member_not_found", to="counter"), "error")
         session.pop(MEMBER_KEY, None)
-    else:
-        session[MEMBER_KEY] = (member.id, now.timestamp())
+        return _page(typed=form.query.data, status=404)
+    session[MEMBER_KEY] = (member.id, now.timestamp())
     return _back()
 
 

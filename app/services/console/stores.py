@@ -15,6 +15,7 @@ CODE_RE = re.compile(r"[A-Z]{2,4}[0-9]{3}")
 MAX_STOCK_MOVE = 100_000
 MAX_SLOTS = 500  # one bulk creation makes at most this many slots
 MAX_DAYS = 92
+LOCALES = ("en", "zh_Hant")  # besides zh_Hans, which is `name`
 
 
 class StoreError(Exception):
@@ -53,17 +54,27 @@ def query(search: str = "") -> Select:
 
 
 def _state(store: Store) -> dict:
-    return {"code": store.code, "name": store.name, "city": store.city}
+    return {"code": store.code, "name": store.name, "names": dict(store.names or {}),
+            "city": store.city}  # fmt: skip
 
 
-def create(session: Session, actor: User, code: str, name: str, city: str, *, now: datetime):
+def _names(names: dict | None) -> dict:
+    """The translated names kept: en and zh_Hant, trimmed, empty ones left out."""
+    kept = {k: (v or "").strip()[:80] for k, v in (names or {}).items() if k in LOCALES}
+    return {k: v for k, v in kept.items() if v}
+
+
+def create(
+    session: Session, actor: User, code: str, name: str, city: str, *, now: datetime,
+    names: dict | None = None,
+):  # fmt: skip
     """A new store (its code is what the POS reports; it never changes)."""
     code = code.strip().upper()
     if not CODE_RE.fullmatch(code) or not name.strip():
         raise StoreError("invalid")
     if session.scalar(select(Store.id).where(Store.code == code)):
         raise StoreError("taken")
-    store = Store(code=code, name=name.strip(), city=city.strip())
+    store = Store(code=code, name=name.strip(), names=_names(names), city=city.strip())
     session.add(store)
     session.flush()
     audit.record(session, actor, "store.create", "store", code, now=now, after=_state(store))
@@ -77,13 +88,18 @@ def _store(session: Session, store_id: int) -> Store:
     return store
 
 
-def update_store(session: Session, actor: User, store_id: int, name: str, city: str, *, now):
-    """Rename a store or change its city."""
+def update_store(
+    session: Session, actor: User, store_id: int, name: str, city: str, *, now,
+    names: dict | None = None,
+):  # fmt: skip
+    """Rename a store (in each language) or change its city."""
     if not name.strip():
         raise StoreError("invalid")
     store = _store(session, store_id)
     before = _state(store)
     store.name, store.city = name.strip(), city.strip()
+    if names is not None:
+        store.names = _names(names)
     old, new = audit.changes(before, _state(store))
     if new:
         audit.record(

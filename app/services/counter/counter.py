@@ -8,6 +8,7 @@ from datetime import datetime
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from app.i18n import local_name
 from app.inputs import is_ascii_digits
 from app.models import Gift, Member, Order, Payment, StoreStock, User
 from app.services.accounts.accounts import PHONE_RE
@@ -129,7 +130,7 @@ def hand_over(
     if order is None:
         raise CounterError("pickup_unknown")
     if order.store_id != staff.store_id:
-        raise CounterError("pickup_other_store", store=order.store.name)
+        raise CounterError("pickup_other_store", store=local_name(order.store))
     if order.status == "completed":
         raise CounterError("pickup_done", at=order.closed_at)
     if order.status != "to_pickup":

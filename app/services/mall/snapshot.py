@@ -13,6 +13,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from app import cache
+from app.i18n import local_name
 from app.models import FlashCancellation, FlashEvent, Gift, HomeSection, Shelf, Store, Tier
 
 
@@ -43,7 +44,7 @@ class GiftRow:
 
     def label(self, locale: str) -> str:
         """The gift's name in a locale."""
-        return self.names.get(locale) or self.name
+        return local_name(self, locale)
 
 
 @dataclass(frozen=True)
@@ -98,6 +99,7 @@ class StoreRow:
     id: int
     code: str
     name: str
+    names: dict
     city: str
 
 

@@ -2,11 +2,13 @@
 
 from dataclasses import dataclass
 from datetime import datetime
+from types import SimpleNamespace
 
 from sqlalchemy import Integer, and_, bindparam, cast, literal, null, select, union_all
 from sqlalchemy.orm import Session
 
 from app import cache
+from app.i18n import local_name
 from app.models import (
     BenefitUse,
     Booking,
@@ -80,7 +82,7 @@ class Appointment:
 
     order_id: int
     starts_at: datetime
-    store_name: str
+    store_name: str  # in the reader's language
 
 
 @dataclass(frozen=True)
@@ -175,7 +177,7 @@ _BOOKED = (
     select(
         literal("booking").label("kind"), Booking.order_id.label("order_id"),
         cast(null(), Integer).label("gift_id"), ServiceSlot.starts_at.label("at"),
-        Store.name.label("store"),
+        Store.name.label("store"), Store.names.label("store_names"),
     )
     .join(ServiceSlot, ServiceSlot.id == Booking.slot_id)
     .join(Store, Store.id == ServiceSlot.store_id)
@@ -186,7 +188,7 @@ _BOOKED = (
     )
 )  # fmt: skip
 _WAITING = select(
-    literal("pickup"), Order.id, Order.gift_id, cast(null(), UTCDateTime), null()
+    literal("pickup"), Order.id, Order.gift_id, cast(null(), UTCDateTime), null(), null()
 ).where(Order.member_id == bindparam("member_id"), Order.status == "to_pickup")
 _USED = select(  # offline benefits handed out this brand-local year (the longest period)
     literal("benefit"),
@@ -194,6 +196,7 @@ _USED = select(  # offline benefits handed out this brand-local year (the longes
     cast(null(), Integer),
     BenefitUse.at,
     BenefitUse.period_key,
+    null(),
 ).where(BenefitUse.member_id == bindparam("member_id"), BenefitUse.at >= bindparam("year"))
 REMINDERS = union_all(_BOOKED, _WAITING, _USED).order_by("at", "order_id")
 
@@ -205,9 +208,10 @@ def _reminders(session: Session, member_id: int, now: datetime) -> tuple[list, l
     gifts = snapshot.catalogue(session).gifts
     year = local_midnight(local_date(now).replace(month=1, day=1))
     rows = session.execute(REMINDERS, {"member_id": member_id, "now": now, "year": year})
-    for kind, ref_id, gift_id, at, text in rows:
+    for kind, ref_id, gift_id, at, text, names in rows:
         if kind == "booking":
-            appointments.append(Appointment(ref_id, at, text))
+            store = local_name(SimpleNamespace(name=text, names=names or {}))
+            appointments.append(Appointment(ref_id, at, store))
         elif kind == "pickup":
             pickups.append(Pickup(ref_id, gifts[gift_id]))
         else:

@@ -5,11 +5,13 @@
   if (!clock) { return; }
   var offset = Date.parse(clock.getAttribute("data-server-now")) - Date.now();
   var loadedAt = Date.now();
+  // "{n} d" in the page's language (2天, 2 d): the server translates, the script only counts
+  var dayFormat = clock.getAttribute("data-day-format") || "{n} d";
   function pad(n) { return n < 10 ? "0" + n : String(n); }
   function format(ms) {
     var s = Math.max(0, Math.floor(ms / 1000));
     var d = Math.floor(s / 86400), h = Math.floor(s % 86400 / 3600), m = Math.floor(s % 3600 / 60);
-    return (d ? d + "d " : "") + pad(h) + ":" + pad(m) + ":" + pad(s % 60);
+    return (d ? dayFormat.replace("{n}", d) + " " : "") + pad(h) + ":" + pad(m) + ":" + pad(s % 60);
   }
   function tick() {
     var now = Date.now() + offset;
