@@ -9,7 +9,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from app.models import Member, PointLot, PosOrder, PosRefund, Store
-from app.services.points import earning, issuing, ledger, tiers
+from app.services.points import earning, issuing, ledger, reversals, tiers
 
 
 class Conflict(Exception):
@@ -196,7 +196,7 @@ def _claw_back_share(
                 PointLot.ref == f"order:{order.order_no}", PointLot.source == "purchase"
             )
         ).all()
-        ledger.claw_back(
+        reversals.claw_back(
             session,
             member.id,
             points,
@@ -237,4 +237,6 @@ def _reverse_referral(session: Session, member: Member, order: PosOrder, now: da
     reward = ledger.find(session, f"referral:{member.id}")
     # the reward names the order that earned it: only refunding that order takes it back
     if reward is not None and reward.ref == f"order:{order.order_no}":
-        ledger.reverse(session, reward, f"referral-reversal:{member.id}", now=now, memo="referral")
+        reversals.reverse(
+            session, reward, f"referral-reversal:{member.id}", now=now, memo="referral"
+        )
