@@ -47,6 +47,22 @@ CATEGORIES = {"skincare": 100, "makeup": 100, "fragrance": 100, "gift_card": 0}
 
 def seed_defaults(session: Session) -> None:
     """Insert whatever default rule is missing; never overwrites an operator's edits."""
+    _seed_sources(session)
+    _seed_tiers(session)
+    have = set(session.scalars(select(EarningSetting.key)))
+    session.add_all(EarningSetting(key=k, value=v) for k, v in SETTINGS.items() if k not in have)
+    have = set(session.scalars(select(CategoryMultiplier.category)))
+    session.add_all(
+        CategoryMultiplier(category=c, multiplier_pct=p)
+        for c, p in CATEGORIES.items()
+        if c not in have
+    )
+    if not session.scalar(select(CashRate.id).where(CashRate.kind == "default")):
+        session.add(CashRate(kind="default", name="Standard", points_per_yuan=20))
+    session.flush()
+
+
+def _seed_sources(session: Session) -> None:
     have = set(session.scalars(select(PointSource.code)))
     for code, name, kind, value, pending, behaviour in POINT_SOURCES:
         if code not in have:
@@ -60,6 +76,9 @@ def seed_defaults(session: Session) -> None:
                     behaviour=behaviour,
                 )
             )
+
+
+def _seed_tiers(session: Session) -> None:
     have = set(session.scalars(select(Tier.code)))
     for code, rank, name, en, hant, threshold, pct in TIERS:
         if code not in have:
@@ -73,14 +92,3 @@ def seed_defaults(session: Session) -> None:
                     multiplier_pct=pct,
                 )
             )
-    have = set(session.scalars(select(EarningSetting.key)))
-    session.add_all(EarningSetting(key=k, value=v) for k, v in SETTINGS.items() if k not in have)
-    have = set(session.scalars(select(CategoryMultiplier.category)))
-    session.add_all(
-        CategoryMultiplier(category=c, multiplier_pct=p)
-        for c, p in CATEGORIES.items()
-        if c not in have
-    )
-    if not session.scalar(select(CashRate.id).where(CashRate.kind == "default")):
-        session.add(CashRate(kind="default", name="Standard", points_per_yuan=20))
-    session.flush()
