@@ -8,17 +8,14 @@ from sqlalchemy.orm import Session
 
 from app.models import Booking, Gift, OrderEvent, ServiceSlot, Store, StoreStock, User
 from app.services.console import audit
+from app.services.errors import DomainError
 
 CODE_RE = re.compile(r"[A-Z]{2,4}[0-9]{3}")
 MAX_STOCK_MOVE = 100_000
 
 
-class StoreError(Exception):
+class StoreError(DomainError):
     """A store change that cannot go ahead; `code` says why, `detail` holds numbers to show."""
-
-    def __init__(self, code: str, **detail):
-        super().__init__(code)
-        self.code, self.detail = code, detail
 
 
 def query(search: str = "") -> Select:
