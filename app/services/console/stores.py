@@ -57,7 +57,7 @@ def get_store(session: Session, store_id: int) -> Store:
     return store
 
 
-def updateget_store(session: Session, actor: User, store_id: int, name: str, city: str, *, now):
+def update_store(session: Session, actor: User, store_id: int, name: str, city: str, *, now):
     """Rename a store or change its city."""
     if not name.strip():
         raise StoreError("invalid")
