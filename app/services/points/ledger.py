@@ -109,15 +109,15 @@ def spendable_lots(session: Session, member_id: int, now: datetime, exclude=()) 
 
 def plan(lots: list[PointLot], points: int) -> list[tuple[PointLot, int]]:
     """Take up to `points` from lots in order: the (lot, amount) pairs."""
-    plan, left = [], points
+    taken, left = [], points
     for lot in lots:
         if left == 0:
             break
         amount = min(lot.remaining, left)
         if amount:
-            plan.append((lot, amount))
+            taken.append((lot, amount))
             left -= amount
-    return plan
+    return taken
 
 
 def record(session: Session, member_id: int, kind: str, key: str, moves, now: datetime, **extra):
