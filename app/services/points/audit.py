@@ -6,12 +6,13 @@ from sqlalchemy.orm import Session
 from app.models import LedgerEntry, Member, PointLot, PointTransaction
 
 
+def _summed(key, value):
+    """SUM(value) per key, as a subquery with the columns (key, total)."""
+    return select(key, func.sum(value).label("total")).group_by(key).subquery()
+
+
 def _lot_mismatches(session: Session) -> list[str]:
-    sums = (
-        select(LedgerEntry.lot_id, func.sum(LedgerEntry.points).label("total"))
-        .group_by(LedgerEntry.lot_id)
-        .subquery()
-    )
+    sums = _summed(LedgerEntry.lot_id, LedgerEntry.points)
     rows = session.execute(
         select(PointLot.id, PointLot.member_id, PointLot.remaining, sums.c.total)
         .outerjoin(sums, sums.c.lot_id == PointLot.id)
@@ -24,11 +25,7 @@ def _lot_mismatches(session: Session) -> list[str]:
 
 
 def _txn_mismatches(session: Session) -> list[str]:
-    sums = (
-        select(LedgerEntry.txn_id, func.sum(LedgerEntry.points).label("total"))
-        .group_by(LedgerEntry.txn_id)
-        .subquery()
-    )
+    sums = _summed(LedgerEntry.txn_id, LedgerEntry.points)
     rows = session.execute(
         select(
             PointTransaction.id, PointTransaction.member_id, PointTransaction.points, sums.c.total
@@ -52,13 +49,9 @@ def _member_mismatches(session: Session) -> list[str]:
     return problems
 
 
-def _per_member(member_id, total):
-    return select(member_id, func.sum(total).label("total")).group_by(member_id).subquery()
-
-
-_ENTRIES = _per_member(LedgerEntry.member_id, LedgerEntry.points)
-_LOTS = _per_member(PointLot.member_id, PointLot.remaining)
-_DEBTS = _per_member(PointTransaction.member_id, PointTransaction.debt_delta)
+_ENTRIES = _summed(LedgerEntry.member_id, LedgerEntry.points)
+_LOTS = _summed(PointLot.member_id, PointLot.remaining)
+_DEBTS = _summed(PointTransaction.member_id, PointTransaction.debt_delta)
 # per member: the debt it carries, and what its entries, lots and debt movements add up to
 _MEMBER_SUMS = (
     select(
