@@ -2,6 +2,7 @@
 
 import os
 import secrets
+from datetime import timedelta
 from pathlib import Path
 
 INSTANCE_DIR = Path(__file__).resolve().parent.parent / "instance"
@@ -50,6 +51,8 @@ class Config:
     STAFF_IDLE_MINUTES = int(os.environ.get("STAFF_IDLE_MINUTES", "30"))
     STAFF_ABSOLUTE_HOURS = int(os.environ.get("STAFF_ABSOLUTE_HOURS", "12"))
     MEMBER_IDLE_DAYS = int(os.environ.get("MEMBER_IDLE_DAYS", "30"))
+    # the session cookie lasts as long as a member may stay idle (Flask's own default is 31 days)
+    PERMANENT_SESSION_LIFETIME = timedelta(days=MEMBER_IDLE_DAYS)
     # Login throttle: failed logins per fixed window, per (identifier, address), per address
     # (credential stuffing) and per identifier from everywhere (a distributed attack).
     LOGIN_MAX_FAILURES = int(os.environ.get("LOGIN_MAX_FAILURES", "10"))

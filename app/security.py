@@ -155,7 +155,6 @@ def init_app(app) -> None:
     """Install the hooks."""
     login_manager.login_view = "auth.login"
     login_manager.session_protection = "basic"
-    app.config.setdefault("PERMANENT_SESSION_LIFETIME", timedelta(days=30))
     app.before_request(enforce_timeouts)
     app.after_request(security_headers)
     app.after_request(private_cache)

@@ -5,6 +5,7 @@ from datetime import date, datetime, timedelta
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from app.demo.catalogue_data import BENEFITS, GIFTS, SHELVES, SLOT_TIMES
 from app.demo.hant import HANT, benefit_names, description, translate
 from app.models import (
     Benefit,
@@ -19,164 +20,6 @@ from app.models import (
     StoreStock,
 )
 from app.timeutil import local_date, local_midnight
-
-SHELVES = [
-    # code, zh_Hans, en, zh_Hant
-    ("care", "护肤臻品", "Skincare", "護膚臻品"),
-    ("makeup", "彩妆香氛", "Make-up & fragrance", "彩妝香氛"),
-    ("coupons", "优惠券", "Coupons", "優惠券"),
-    ("perks", "会员权益", "Member perks", "會員權益"),
-    ("services", "专柜护理", "Counter treatments", "專櫃護理"),
-]
-
-# shelf, kind, image, zh_Hans name, en name, points, cash fen, cost fen, stock, extra fields
-GIFTS = [
-    (
-        "care",
-        "physical",
-        "bottle",
-        "云澜青春精华 15ml 体验装",
-        "Youth Serum 15 ml",
-        1_500,
-        0,
-        16_000,
-        120,
-        {},
-    ),
-    (
-        "care",
-        "physical",
-        "jar",
-        "云澜臻养面霜 50ml",
-        "Nourishing Cream 50 ml",
-        1_500,
-        30_000,
-        320_000,
-        40,
-        {"badges": ["points_cash"]},
-    ),
-    (
-        "care",
-        "physical",
-        "bottle",
-        "雪莲焕白精华 30ml",
-        "Snow Lotus Brightening Serum 30 ml",
-        6_800,
-        0,
-        68_000,
-        3,
-        {"badges": ["new"]},
-    ),
-    (
-        "care",
-        "physical",
-        "jar",
-        "金卡尊享修护礼盒",
-        "Gold Repair Gift Set",
-        12_000,
-        0,
-        150_000,
-        15,
-        {"tier_codes": ["gold", "diamond"], "badges": ["exclusive"]},
-    ),
-    (
-        "makeup",
-        "physical",
-        "lipstick",
-        "丝绒唇膏 #520",
-        "Velvet Lipstick #520",
-        2_200,
-        0,
-        22_000,
-        60,
-        {"limit_count": 1, "limit_period": "month"},
-    ),
-    (
-        "makeup",
-        "physical",
-        "bottle",
-        "晨露淡香水 10ml",
-        "Morning Dew Eau de Toilette 10 ml",
-        2_800,
-        0,
-        30_000,
-        0,
-        {},
-    ),
-    (
-        "makeup",
-        "physical",
-        "lipstick",
-        "限定圣诞唇膏礼盒",
-        "Christmas Lipstick Set",
-        3_600,
-        0,
-        42_000,
-        30,
-        {"listed_in": timedelta(days=3), "badges": ["limited"]},
-    ),
-    (
-        "coupons",
-        "coupon",
-        "coupon",
-        "专柜 50 元代金券",
-        "¥50 counter voucher",
-        1_000,
-        0,
-        5_000,
-        50,
-        {"limit_count": 2, "limit_period": "month"},
-    ),
-    ("coupons", "coupon", "coupon", "满 500 减 100 券", "¥100 off ¥500", 1_800, 0, 10_000, 30, {}),
-    (
-        "perks",
-        "virtual",
-        "ticket",
-        "视频会员月卡",
-        "Video membership, 1 month",
-        1_200,
-        0,
-        1_500,
-        40,
-        {"badges": ["hot"]},
-    ),
-    (
-        "perks",
-        "virtual",
-        "ticket",
-        "音乐会员季卡",
-        "Music membership, 3 months",
-        2_000,
-        0,
-        3_000,
-        25,
-        {},
-    ),
-    (
-        "services",
-        "service",
-        "spa",
-        "专柜焕颜护理 60 分钟",
-        "60-minute facial at the counter",
-        3_000,
-        0,
-        20_000,
-        30,
-        {},
-    ),
-    (
-        "services",
-        "service",
-        "spa",
-        "钻石专享眼部护理",
-        "Diamond eye treatment",
-        5_000,
-        0,
-        40_000,
-        10,
-        {"tier_codes": ["diamond"]},
-    ),
-]
 
 
 def _shelves(session: Session) -> dict[str, Shelf]:
@@ -211,13 +54,18 @@ def _gifts(session: Session, shelves: dict[str, Shelf], now: datetime) -> dict[s
         session.add(gift)
         gifts[en] = gift
     session.flush()
+    _codes(session, gifts)
+    return gifts
+
+
+def _codes(session: Session, gifts: dict[str, Gift]) -> None:
+    """One pooled code per unit of every coupon and virtual good."""
     for gift in gifts.values():
         if gift.kind in ("coupon", "virtual"):
             session.add_all(
                 GiftCode(gift_id=gift.id, code=f"YL{gift.id:02d}-{n:05d}")
                 for n in range(gift.stock)
             )
-    return gifts
 
 
 def load(session: Session, *, now: datetime) -> None:
@@ -235,36 +83,43 @@ def _build(session: Session, now: datetime) -> None:
     shelves = _shelves(session)
     session.flush()
     gifts = _gifts(session, shelves, now)
-    session.add_all(
-        [
-            CashRate(kind="weekly", name="会员日 Member day", points_per_yuan=10, weekday=2),
-            CashRate(
-                kind="range",
-                name="圣诞双倍 Christmas",
-                points_per_yuan=15,
-                starts_on=date(now.year, 12, 24),
-                ends_on=date(now.year, 12, 25),
-            ),
-            HomeSection(
-                kind="banner",
-                sort=0,
-                title="冬日焕颜季",
-                titles={"en": "Winter glow season", "zh_Hant": HANT["冬日焕颜季"]},
-                image="img/banner.svg",
-                link="/gifts/2",
-            ),
-            HomeSection(
-                kind="flash",
-                sort=1,
-                title="限时兑换",
-                titles={"en": "Flash redemptions", "zh_Hant": HANT["限时兑换"]},
-            ),
-        ]
-    )
+    session.add_all(_cash_rates(now) + _home_sections())
     _counter(session, gifts)
     for sort, shelf in enumerate(shelves.values(), start=2):
         session.add(HomeSection(kind="shelf", sort=sort, shelf_id=shelf.id))
     session.flush()
+
+
+def _cash_rates(now: datetime) -> list[CashRate]:
+    return [
+        CashRate(kind="weekly", name="会员日 Member day", points_per_yuan=10, weekday=2),
+        CashRate(
+            kind="range",
+            name="圣诞双倍 Christmas",
+            points_per_yuan=15,
+            starts_on=date(now.year, 12, 24),
+            ends_on=date(now.year, 12, 25),
+        ),
+    ]
+
+
+def _home_sections() -> list[HomeSection]:
+    return [
+        HomeSection(
+            kind="banner",
+            sort=0,
+            title="冬日焕颜季",
+            titles={"en": "Winter glow season", "zh_Hant": HANT["冬日焕颜季"]},
+            image="img/banner.svg",
+            link="/gifts/2",
+        ),
+        HomeSection(
+            kind="flash",
+            sort=1,
+            title="限时兑换",
+            titles={"en": "Flash redemptions", "zh_Hant": HANT["限时兑换"]},
+        ),
+    ]
 
 
 def _ensure_flash(session: Session, gifts: dict[str, Gift], now: datetime) -> None:
@@ -326,38 +181,9 @@ def _ensure_slots(session: Session, gifts: dict[str, Gift], now: datetime) -> No
                         )
 
 
-SLOT_TIMES = ((10, 0), (11, 30), (14, 0), (15, 30), (17, 0))
-
-
 def _counter(session: Session, gifts: dict[str, Gift]) -> None:
     """Counter stock at SH001 and the staff-verified benefits."""
     stores = list(session.scalars(select(Store).order_by(Store.id)))
     for name in ("Youth Serum 15 ml", "Velvet Lipstick #520", "Nourishing Cream 50 ml"):
         session.add(StoreStock(store_id=stores[0].id, gift_id=gifts[name].id, stock=10))
-    session.add_all(
-        [
-            Benefit(
-                code="gold_care",
-                name="金卡季度免费护理",
-                names=benefit_names("金卡季度免费护理"),
-                tier_codes=["gold", "diamond"],
-                verification="offline",
-                period="quarter",
-            ),
-            Benefit(
-                code="diamond_birthday",
-                name="钻石生日礼盒",
-                names=benefit_names("钻石生日礼盒"),
-                tier_codes=["diamond"],
-                verification="offline",
-                period="year",
-            ),
-            Benefit(
-                code="member_day",
-                name="会员日 10 积分抵 1 元",
-                names=benefit_names("会员日 10 积分抵 1 元"),
-                verification="system",
-                period="month",
-            ),
-        ]
-    )
+    session.add_all(Benefit(**(b | {"names": benefit_names(b["name"])})) for b in BENEFITS)

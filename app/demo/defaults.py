@@ -47,32 +47,8 @@ CATEGORIES = {"skincare": 100, "makeup": 100, "fragrance": 100, "gift_card": 0}
 
 def seed_defaults(session: Session) -> None:
     """Insert whatever default rule is missing; never overwrites an operator's edits."""
-    have = set(session.scalars(select(PointSource.code)))
-    for code, name, kind, value, pending, behaviour in POINT_SOURCES:
-        if code not in have:
-            session.add(
-                PointSource(
-                    code=code,
-                    name=name,
-                    expiry_kind=kind,
-                    expiry_value=value,
-                    pending_days=pending,
-                    behaviour=behaviour,
-                )
-            )
-    have = set(session.scalars(select(Tier.code)))
-    for code, rank, name, en, hant, threshold, pct in TIERS:
-        if code not in have:
-            session.add(
-                Tier(
-                    code=code,
-                    rank=rank,
-                    name=name,
-                    names={"en": en, "zh_Hant": hant},
-                    threshold=threshold,
-                    multiplier_pct=pct,
-                )
-            )
+    _seed_sources(session)
+    _seed_tiers(session)
     have = set(session.scalars(select(EarningSetting.key)))
     session.add_all(EarningSetting(key=k, value=v) for k, v in SETTINGS.items() if k not in have)
     have = set(session.scalars(select(CategoryMultiplier.category)))
@@ -87,3 +63,35 @@ def seed_defaults(session: Session) -> None:
 
     seed_tasks(session)
     session.flush()
+
+
+def _seed_sources(session: Session) -> None:
+    have = set(session.scalars(select(PointSource.code)))
+    for code, name, kind, value, pending, behaviour in POINT_SOURCES:
+        if code not in have:
+            session.add(
+                PointSource(
+                    code=code,
+                    name=name,
+                    expiry_kind=kind,
+                    expiry_value=value,
+                    pending_days=pending,
+                    behaviour=behaviour,
+                )
+            )
+
+
+def _seed_tiers(session: Session) -> None:
+    have = set(session.scalars(select(Tier.code)))
+    for code, rank, name, en, hant, threshold, pct in TIERS:
+        if code not in have:
+            session.add(
+                Tier(
+                    code=code,
+                    rank=rank,
+                    name=name,
+                    names={"en": en, "zh_Hant": hant},
+                    threshold=threshold,
+                    multiplier_pct=pct,
+                )
+            )

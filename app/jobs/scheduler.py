@@ -95,20 +95,23 @@ def run_period(
                 log.warning("job %s %s stopped after %s rows", job.name, run.period_key, total)
                 return session.get(JobRun, run_id)
     except Exception as exc:  # a job's failure is recorded, and the period is retried later
-        session.rollback()
-        session.execute(
-            update(JobRun)
-            .where(JobRun.id == run_id)
-            .values(error=f"{type(exc).__name__}: {exc}"[:500])
-        )
-        session.commit()
-        log.exception("job %s %s failed", job.name, periods.key(job.period, start))
-        return session.get(JobRun, run_id)
+        return _failed(session, job, start, run_id, exc)
     session.execute(
         update(JobRun).where(JobRun.id == run_id).values(finished_at=clock(), rows=total)
     )
     session.commit()
     log.info("job %s %s done: %s rows", job.name, periods.key(job.period, start), total)
+    return session.get(JobRun, run_id)
+
+
+def _failed(session: Session, job: Job, start: datetime, run_id: int, exc: Exception) -> JobRun:
+    """Record the error on the run (after rolling back what the batch wrote) and log it."""
+    session.rollback()
+    session.execute(
+        update(JobRun).where(JobRun.id == run_id).values(error=f"{type(exc).__name__}: {exc}"[:500])
+    )
+    session.commit()
+    log.exception("job %s %s failed", job.name, periods.key(job.period, start))
     return session.get(JobRun, run_id)
 
 

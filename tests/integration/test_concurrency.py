@@ -13,7 +13,7 @@ from app import create_app
 from app.config import TestConfig
 from app.extensions import db
 from app.models import PointLot, PointTransaction, SignIn
-from app.services.points import balances, earning, expiry, ledger
+from app.services.points import balances, earning, expiry, ledger, reversals
 from app.services.points.audit import audit
 
 pytestmark = pytest.mark.postgres
@@ -164,7 +164,7 @@ def cancel_after_expiry(session, member, expires_at):
     session.commit()
     later = expires_at + timedelta(minutes=5)
     # the cancellation goes first and expires the whole lot itself: the job finds nothing left
-    return later, later, 0, lambda: ledger.reverse(session, spend, "cancel", now=later)
+    return later, later, 0, lambda: reversals.reverse(session, spend, "cancel", now=later)
 
 
 @pytest.mark.parametrize("scenario", [spend_before_midnight, cancel_after_expiry])

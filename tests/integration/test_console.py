@@ -16,22 +16,6 @@ def english(client):
     client.set_cookie("lang", "en")
 
 
-@pytest.fixture
-def operator(session, login_as):
-    """Signed in as operator `admin`; returns the CSRF token."""
-    factories.staff(session, "operator", "admin")
-    session.commit()
-    return login_as("admin")
-
-
-@pytest.fixture
-def finance(session, login_as):
-    """Signed in as finance `F0001`; returns the CSRF token."""
-    factories.staff(session, "finance", "F0001")
-    session.commit()
-    return login_as("F0001")
-
-
 def test_visitors_go_to_login_and_members_and_advisors_are_refused(client, session, login_as):
     assert client.get("/admin/").status_code == 302
     factories.advisor(session).password_hash = accounts.hash_password("secret123")

@@ -25,19 +25,15 @@ def english(client):
 
 
 @pytest.fixture
-def operator(session, login_as, english):
-    """Signed in as operator `admin`; returns the CSRF token."""
-    factories.staff(session, "operator", "admin")
-    session.commit()
-    return login_as("admin")
+def operator(english, operator):
+    """The shared operator, on English pages; returns the CSRF token."""
+    return operator
 
 
 @pytest.fixture
-def finance(session, login_as, english):
-    """Signed in as finance `F0001`; returns the CSRF token."""
-    factories.staff(session, "finance", "F0001")
-    session.commit()
-    return login_as("F0001")
+def finance(english, finance):
+    """The shared finance user, on English pages; returns the CSRF token."""
+    return finance
 
 
 @pytest.fixture

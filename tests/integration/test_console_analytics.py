@@ -14,14 +14,6 @@ def at(day: date, hours: int = 12):
     return local_midnight(day) + timedelta(hours=hours)
 
 
-@pytest.fixture
-def operator(session, login_as):
-    """Signed in as operator `admin`."""
-    factories.staff(session, "operator", "admin")
-    session.commit()
-    return login_as("admin")
-
-
 def test_monthly_csv_follows_the_contract(client, session, make_member, operator):
     m = make_member()
     ledger.credit(session, m.id, "adjustment", 200, "a1", now=at(date(2026, 3, 10)))

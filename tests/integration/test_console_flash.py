@@ -29,14 +29,6 @@ def local(moment) -> str:
 
 
 @pytest.fixture
-def operator(session, login_as):
-    """Signed in as operator `admin`; returns the CSRF token."""
-    factories.staff(session, "operator", "admin")
-    session.commit()
-    return login_as("admin")
-
-
-@pytest.fixture
 def gift(session):
     """A physical gift a flash event can be made of."""
     item = factories.gift(session, name="Lipstick", points_price=900, stock=30)

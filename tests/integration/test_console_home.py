@@ -21,14 +21,6 @@ HX = {"HX-Request": "true"}
 
 
 @pytest.fixture
-def operator(session, login_as):
-    """Signed in as operator `admin`; returns the CSRF token."""
-    factories.staff(session, "operator", "admin")
-    session.commit()
-    return login_as("admin")
-
-
-@pytest.fixture
 def arranged(session):
     """A banner, the flash strip, and two shelves with a gift each, in that order."""
     factories.gift(session, name="Serum")  # shelf "care"

@@ -199,3 +199,14 @@ def test_the_prune_job_deletes_sessions_past_their_lifetime(app, session, member
         session.scalars(select(UserSession.id).where(UserSession.user_id == member_user.user.id))
     )
     assert old not in left and fresh in left
+
+
+def test_the_session_cookie_lasts_as_long_as_a_member_may_stay_idle(app, client, member_user):
+    """30 days (MEMBER_IDLE_DAYS), not Flask's 31: the cookie and the idle limit agree."""
+    before = utcnow()
+    log_in(client, "13700009999")
+    cookie = client.get_cookie(app.config["SESSION_COOKIE_NAME"])
+    assert app.permanent_session_lifetime == timedelta(days=app.config["MEMBER_IDLE_DAYS"])
+    assert app.permanent_session_lifetime == timedelta(days=30)
+    lasts = cookie.expires - before
+    assert timedelta(days=30) - timedelta(seconds=5) <= lasts <= timedelta(days=30, minutes=1)

@@ -6,7 +6,7 @@ from decimal import Decimal
 import pytest
 
 from app.services.analytics import flows
-from app.services.points import expiry, ledger
+from app.services.points import expiry, ledger, reversals
 from app.timeutil import local_midnight
 
 
@@ -42,9 +42,9 @@ def test_a_hand_computed_quarter(session, make_member):
     ledger.credit(session, other.id, "signin", 5, "s1", now=at("2026-12-01"))  # 90 days
     earn = ledger.credit(session, m.id, "purchase", 1000, "p1", now=at("2027-01-05"))
     spend = ledger.debit(session, m.id, 300, "r1", now=at("2027-01-20"), kind="redeem")
-    ledger.reverse(session, spend, "x1", now=at("2027-02-02"))
+    reversals.reverse(session, spend, "x1", now=at("2027-02-02"))
     ledger.debit(session, m.id, 500, "r2", now=at("2027-02-10"), kind="redeem")
-    ledger.claw_back(
+    reversals.claw_back(
         session, m.id, 800, "c1", now=at("2027-02-20"), prefer_lots=[earn.entries[0].lot_id]
     )
     ledger.credit(session, m.id, "purchase", 200, "p2", now=at("2027-03-03"))

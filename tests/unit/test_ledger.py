@@ -7,7 +7,7 @@ from sqlalchemy import select, text
 from sqlalchemy.exc import DBAPIError, IntegrityError
 
 from app.models import LedgerEntry, PointLot, PointSource, PointTransaction
-from app.services.points import balances, expiry, ledger
+from app.services.points import balances, expiry, ledger, reversals
 from app.services.points.audit import audit
 
 
@@ -105,10 +105,10 @@ def test_reversal_restores_the_exact_lots(session, make_member, now):
     ledger.credit(session, member.id, "signin", 30, "s", now=now)
     ledger.credit(session, member.id, "purchase", 100, "p", now=now)
     spend = ledger.debit(session, member.id, 60, "d", now=now)
-    ledger.reverse(session, spend, "r", now=now)
+    reversals.reverse(session, spend, "r", now=now)
     assert lots_of(session, member) == {"signin": 30, "purchase": 100}
     with pytest.raises(ledger.AlreadyReversed):
-        ledger.reverse(session, spend, "r2", now=now)
+        reversals.reverse(session, spend, "r2", now=now)
     assert audit(session) == []
 
 
@@ -117,7 +117,7 @@ def test_restored_points_on_an_expired_lot_expire_at_once(session, make_member, 
     ledger.credit(session, member.id, "signin", 30, "s", now=now)
     spend = ledger.debit(session, member.id, 30, "d", now=now)
     later = now + timedelta(days=200)
-    ledger.reverse(session, spend, "r", now=later)
+    reversals.reverse(session, spend, "r", now=later)
     assert lots_of(session, member) == {"signin": 0}
     kinds = session.scalars(select(PointTransaction.kind).order_by(PointTransaction.id)).all()
     assert kinds == ["earn", "spend", "reverse", "expire"]
@@ -128,7 +128,7 @@ def test_claw_back_takes_what_is_there_and_the_rest_becomes_debt(session, make_m
     member = make_member()
     earn = ledger.credit(session, member.id, "purchase", 100, "p", now=now)
     ledger.debit(session, member.id, 80, "d", now=now)
-    ledger.reverse(session, earn, "refund", now=now)
+    reversals.reverse(session, earn, "refund", now=now)
     assert balances.balance(session, member.id, now) == 0
     assert member.debt == 80
     ledger.credit(session, member.id, "purchase", 50, "p2", now=now)
@@ -159,7 +159,7 @@ def test_expire_again_after_a_restore(session, make_member, now):
     member = make_member()
     ledger.credit(session, member.id, "signin", 10, "s", now=now)
     spend = ledger.debit(session, member.id, 10, "d", now=now)
-    ledger.reverse(session, spend, "r", now=now)  # back before expiry
+    reversals.reverse(session, spend, "r", now=now)  # back before expiry
     as_of = now + timedelta(days=100)
     assert expiry.expire(session, as_of, now=as_of) == 1
     assert audit(session) == []

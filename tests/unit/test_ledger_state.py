@@ -25,7 +25,7 @@ from app.models import LedgerEntry, Member, PointLot, PointSource, PointTransact
 from app.services.accounts import accounts
 from app.services.analytics import definitions as d
 from app.services.analytics import flows
-from app.services.points import balances, expiry, ledger
+from app.services.points import balances, expiry, ledger, reversals
 from app.services.points.audit import audit
 from tests.conftest import _fresh_url
 
@@ -294,30 +294,30 @@ class LedgerMachine(RuleBasedStateMachine):
             earn.refunded = earn.points
             return
         points, key = data.draw(st.integers(1, earn.points - earn.refunded)), self.key("refund")
-        txn = ledger.claw_back(self.session, earn.member, points, key, now=now, prefer_lots=lots)
+        txn = reversals.claw_back(self.session, earn.member, points, key, now=now, prefer_lots=lots)
         self.model.claw_back(earn.member, points, lots, now)
         earn.refunded += points
         self.session.commit()
         again = {"now": now, "prefer_lots": lots}
         self.replay(
-            lambda: ledger.claw_back(self.session, earn.member, points, key, **again), txn.id
+            lambda: reversals.claw_back(self.session, earn.member, points, key, **again), txn.id
         )
 
     def undo(self, original: Txn, expect) -> None:
-        """ledger.reverse on an earn or spend, or AlreadyReversed if it was undone before."""
+        """reversals.reverse on an earn or spend, or AlreadyReversed if it was undone before."""
         txn = self.session.get(PointTransaction, original.id)
         key, now = self.key("reverse"), self.clock
         if original.reversed:
             with pytest.raises(ledger.AlreadyReversed):
-                ledger.reverse(self.session, txn, key, now=now)
+                reversals.reverse(self.session, txn, key, now=now)
             self.session.rollback()
             return
-        reversal = ledger.reverse(self.session, txn, key, now=now)
+        reversal = reversals.reverse(self.session, txn, key, now=now)
         assert reversal.reverses_id == original.id
         expect()
         original.reversed = True
         self.session.commit()
-        self.replay(lambda: ledger.reverse(self.session, txn, key, now=now), reversal.id)
+        self.replay(lambda: reversals.reverse(self.session, txn, key, now=now), reversal.id)
 
     def wait_for_expiry(self, moves: list[tuple[int, int]]) -> None:
         """Move the clock to the instant the first of these lots expires, if still ahead."""

@@ -55,6 +55,32 @@ def yuan_per_point(value_fen) -> str:
     return "" if value_fen is None else f"{value_fen / 100:.2f}"
 
 
+def _closing(opening: int, rows) -> list[int]:
+    """The points outstanding at the end of each month, from the opening balance."""
+    closing, running = [], opening
+    for r in rows:
+        running += r.issued - r.consumed - r.expired
+        closing.append(running)
+    return closing
+
+
+def _channels(since, until, now) -> dict:
+    """Where points came from and went in the range, and what expired unused."""
+    return {
+        "by_channel": channels.by_channel(db.session, since, until),
+        "by_sink": channels.by_sink(db.session, since, until),
+        "past_expiry": channels.past_expiry(db.session, now),
+    }
+
+
+def _filter_choices() -> dict:
+    """The stores and tiers the flows can be narrowed to."""
+    return {
+        "stores": db.session.query(Store).order_by(Store.code).all(),
+        "tiers": db.session.query(Tier).order_by(Tier.rank).all(),
+    }
+
+
 @bp.get("/analytics")
 def analytics():
     """The flows, where points come from and go, and what they cost."""
@@ -64,10 +90,7 @@ def analytics():
     rows = flows.monthly(db.session, first, last, f)
     since, until = local_midnight(first), local_midnight(add_months(last, 1))
     opening = flows.outstanding(db.session, since)
-    closing, running = [], opening
-    for r in rows:
-        running += r.issued - r.consumed - r.expired
-        closing.append(running)
+    closing = _closing(opening, rows)
     return render(
         "admin/analytics.html",
         "console",
@@ -79,14 +102,11 @@ def analytics():
         closing=closing,
         bars=flow_bars(rows),
         outstanding_line=line(closing),
-        by_channel=channels.by_channel(db.session, since, until),
-        by_sink=channels.by_sink(db.session, since, until),
+        **_channels(since, until, now),
         liability=liability,
         health=cost.health(db.session, now),
         expiring=cost.expiring_by_month(db.session, now),
-        past_expiry=channels.past_expiry(db.session, now),
-        stores=db.session.query(Store).order_by(Store.code).all(),
-        tiers=db.session.query(Tier).order_by(Tier.rank).all(),
+        **_filter_choices(),
         value_yuan=yuan_per_point(liability.value_fen),
         pct=_shown_pct,
         crumbs=[(_("Analytics"), None)],

@@ -1,5 +1,5 @@
 """One form per rules section, built from the section as it stands (a row per tier, category,
-source or rate), and the draft payload a posted form makes (checked again by the service)."""
+source or rate); the draft payload a posted form makes is in `rule_drafts`."""
 
 from flask_babel import lazy_gettext as _l
 from wtforms import BooleanField, DateField, HiddenField, SelectField, StringField
@@ -154,41 +154,65 @@ def _attrs(section: str, current: dict) -> dict:
 def initial(section: str, current: dict) -> dict:
     """The form's values for the section as it stands."""
     values = {key: current[key] for key in SETTING_SECTIONS.get(section, ())}
-    if section == "categories":
-        values.update({f"pct_{n}": p for n, p in current["categories"].items()})
-    elif section == "tiers":
-        for t in current["tiers"]:
-            code, names = t["code"], t["names"]
-            values.update(
-                {
-                    f"threshold_{code}": t["threshold"],
-                    f"multiplier_{code}": t["multiplier_pct"],
-                    f"name_{code}": names.get("zh_Hans", ""),
-                    f"name_en_{code}": names.get("en", ""),
-                    f"name_zh_hant_{code}": names.get("zh_Hant", ""),
-                }
-            )
-    elif section == "sources":
-        for code, p in current["sources"].items():
-            values.update(
-                {
-                    f"kind_{code}": p["expiry_kind"],
-                    f"value_{code}": p["expiry_value"],
-                    f"pending_{code}": p["pending_days"],
-                }
-            )
-    elif section == "cash":
-        for i, r in enumerate(current["rates"]):
-            values.update(
-                {
-                    f"rate_name_{i}": r["name"],
-                    f"rate_ppy_{i}": r["points_per_yuan"],
-                    f"rate_from_{i}": parse_day(r.get("starts_on")),
-                    f"rate_to_{i}": parse_day(r.get("ends_on")),
-                    f"rate_weekday_{i}": r.get("weekday"),
-                }
-            )
+    if section in ROW_VALUES:
+        values.update(ROW_VALUES[section](current))
     return values
+
+
+def _category_values(current: dict) -> dict:
+    return {f"pct_{n}": p for n, p in current["categories"].items()}
+
+
+def _tier_values(current: dict) -> dict:
+    values = {}
+    for t in current["tiers"]:
+        code, names = t["code"], t["names"]
+        values.update(
+            {
+                f"threshold_{code}": t["threshold"],
+                f"multiplier_{code}": t["multiplier_pct"],
+                f"name_{code}": names.get("zh_Hans", ""),
+                f"name_en_{code}": names.get("en", ""),
+                f"name_zh_hant_{code}": names.get("zh_Hant", ""),
+            }
+        )
+    return values
+
+
+def _source_values(current: dict) -> dict:
+    values = {}
+    for code, p in current["sources"].items():
+        values.update(
+            {
+                f"kind_{code}": p["expiry_kind"],
+                f"value_{code}": p["expiry_value"],
+                f"pending_{code}": p["pending_days"],
+            }
+        )
+    return values
+
+
+def _rate_values(current: dict) -> dict:
+    values = {}
+    for i, r in enumerate(current["rates"]):
+        values.update(
+            {
+                f"rate_name_{i}": r["name"],
+                f"rate_ppy_{i}": r["points_per_yuan"],
+                f"rate_from_{i}": parse_day(r.get("starts_on")),
+                f"rate_to_{i}": parse_day(r.get("ends_on")),
+                f"rate_weekday_{i}": r.get("weekday"),
+            }
+        )
+    return values
+
+
+ROW_VALUES = {
+    "categories": _category_values,
+    "tiers": _tier_values,
+    "sources": _source_values,
+    "cash": _rate_values,
+}
 
 
 def section_form(section: str, current: dict, base: int, *, posted: bool) -> SectionForm:
@@ -197,75 +221,3 @@ def section_form(section: str, current: dict, base: int, *, posted: bool) -> Sec
     if posted:
         return cls()
     return cls(data={**initial(section, current), "base": str(base)})
-
-
-def _rates(form, current: dict) -> list:
-    rates = []
-    for i, r in enumerate(current["rates"]):
-        if r["kind"] != "default" and form[f"rate_remove_{i}"].data:
-            continue
-        rate = {
-            "kind": r["kind"],
-            "name": form[f"rate_name_{i}"].data.strip(),
-            "points_per_yuan": form[f"rate_ppy_{i}"].data,
-            "starts_on": None,
-            "ends_on": None,
-            "weekday": None,
-        }
-        if r["kind"] == "range":
-            rate["starts_on"] = form[f"rate_from_{i}"].data.isoformat()
-            rate["ends_on"] = form[f"rate_to_{i}"].data.isoformat()
-        if r["kind"] == "weekly":
-            rate["weekday"] = form[f"rate_weekday_{i}"].data
-        rates.append(rate)
-    if form.new_kind.data:
-        kind = form.new_kind.data
-        rates.append(
-            {
-                "kind": kind,
-                "name": (form.new_name.data or "").strip(),
-                "points_per_yuan": form.new_ppy.data,
-                "starts_on": form.new_from.data.isoformat() if form.new_from.data else None,
-                "ends_on": form.new_to.data.isoformat() if form.new_to.data else None,
-                "weekday": form.new_weekday.data if kind == "weekly" else None,
-            }
-        )
-    return rates
-
-
-def draft(section: str, form: SectionForm, current: dict) -> dict:
-    """The whole section as the posted form has it (never stored by itself)."""
-    payload = {key: form[key].data for key in SETTING_SECTIONS.get(section, ())}
-    if section == "categories":
-        kept = {
-            n: form[f"pct_{n}"].data for n in current["categories"] if not form[f"remove_{n}"].data
-        }
-        if form.new_category.data:
-            kept[form.new_category.data] = form.new_pct.data
-        payload["categories"] = kept
-    elif section == "tiers":
-        payload["tiers"] = [
-            {
-                "code": t["code"],
-                "threshold": form[f"threshold_{t['code']}"].data,
-                "multiplier_pct": form[f"multiplier_{t['code']}"].data,
-                "names": {
-                    "zh_Hans": form[f"name_{t['code']}"].data.strip(),
-                    "en": (form[f"name_en_{t['code']}"].data or "").strip(),
-                    "zh_Hant": (form[f"name_zh_hant_{t['code']}"].data or "").strip(),
-                },
-            }
-            for t in current["tiers"]
-        ]
-    elif section == "sources":
-        payload["sources"] = {
-            code: {
-                "expiry_kind": form[f"kind_{code}"].data,
-                "expiry_value": form[f"value_{code}"].data,
-                "pending_days": form[f"pending_{code}"].data,
-            }
-            for code in current["sources"]
-        }
-    elif section == "cash":
-        payload["rates"] = _rates(form, current)
-    return payload

@@ -5,10 +5,11 @@ from flask_babel import gettext as _
 from flask_login import current_user
 
 from app.blueprints.admin import bp
+from app.blueprints.admin.rule_drafts import draft
 from app.blueprints.admin.rule_forms import CampaignForm, as_choices
 from app.blueprints.admin.rule_layout import layout
 from app.blueprints.admin.rule_messages import explain_rules
-from app.blueprints.admin.rule_section_forms import draft, section_form
+from app.blueprints.admin.rule_section_forms import section_form
 from app.blueprints.admin.rule_sim import simulated, simulated_blank, tier_choices
 from app.blueprints.admin.tables import args as console_args
 from app.blueprints.admin.tables import table
@@ -135,16 +136,7 @@ def rule_section_save(section: str):
         return _section_page(section, form, current, error=explain_rules(stale), status=409)
     payload = draft(section, form, current)
     if request.form.get("action") == "simulate":
-        sim, outcome, error = simulated(db.session, {section: payload}, now)
-        return _section_page(
-            section,
-            form,
-            current,
-            sim=sim,
-            outcome=outcome,
-            error=error,
-            status=422 if error else 200,
-        )
+        return _simulate_section(section, form, current, payload, now)
     try:
         with committing():
             console_rules.save(
@@ -160,6 +152,15 @@ def rule_section_save(section: str):
         return _section_page(section, form, current, error=explain_rules(exc), status=422)
     flash(_("Saved: a new version of %(section)s.", section=TITLES[section]()), "success")
     return redirect(url_for("admin.rules") + f"#{section}", 303)
+
+
+def _simulate_section(section: str, form, current: dict, payload: dict, now):
+    """The simulator's answer for the posted section (nothing stored)."""
+    sim, outcome, error = simulated(db.session, {section: payload}, now)
+    status = 422 if error else 200
+    return _section_page(
+        section, form, current, sim=sim, outcome=outcome, error=error, status=status
+    )
 
 
 def _campaign_page(form, *, error=None, status=200, sim=None, outcome=None):
@@ -190,21 +191,10 @@ def rule_campaign_create():
     form.tiers.choices = as_choices(tier_choices(now))
     if not form.validate_on_submit():
         return _campaign_page(form, error=first_error(form), status=422)
-    fields = dict(
-        name=form.name.data.strip(),
-        multiplier_pct=form.multiplier_pct.data,
-        starts_on=form.starts_on.data,
-        ends_on=form.ends_on.data,
-        tiers=form.tiers.data or [],
-    )
+    fields = _campaign_fields(form)
     try:
         if request.form.get("action") == "simulate":
-            when = console_rules.effective(form.when(), now)
-            drafts = {"campaigns": console_rules.draft_campaigns(db.session, when=when, **fields)}
-            sim, outcome, error = simulated(db.session, drafts, now)
-            return _campaign_page(
-                form, sim=sim, outcome=outcome, error=error, status=422 if error else 200
-            )
+            return _simulate_campaign(form, fields, now)
         with committing():
             console_rules.add_campaign(
                 db.session,
@@ -219,6 +209,24 @@ def rule_campaign_create():
         return _campaign_page(form, error=explain_rules(exc), status=422)
     flash(_("Campaign %(name)s saved.", name=fields["name"]), "success")
     return redirect(url_for("admin.rules") + "#campaigns", 303)
+
+
+def _campaign_fields(form) -> dict:
+    return dict(
+        name=form.name.data.strip(),
+        multiplier_pct=form.multiplier_pct.data,
+        starts_on=form.starts_on.data,
+        ends_on=form.ends_on.data,
+        tiers=form.tiers.data or [],
+    )
+
+
+def _simulate_campaign(form, fields: dict, now):
+    """The simulator's answer with this campaign added (nothing stored; RulesError if invalid)."""
+    when = console_rules.effective(form.when(), now)
+    drafts = {"campaigns": console_rules.draft_campaigns(db.session, when=when, **fields)}
+    sim, outcome, error = simulated(db.session, drafts, now)
+    return _campaign_page(form, sim=sim, outcome=outcome, error=error, status=422 if error else 200)
 
 
 @bp.post("/rules/campaigns/<int:campaign_id>/end")

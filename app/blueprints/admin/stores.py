@@ -22,8 +22,10 @@ from app.extensions import db
 from app.htmx import render
 from app.i18n import local_name
 from app.models import Gift, ServiceSlot, Store
+from app.services.console import slots as console_slots
 from app.services.console import stores as console_stores
-from app.services.console.stores import SlotPlan, StoreError
+from app.services.console.slots import SlotPlan
+from app.services.console.stores import StoreError
 from app.timeutil import utcnow
 from app.transaction import committing
 
@@ -59,7 +61,7 @@ def stores(form=None, error=None, status=200):
         "admin/stores.html",
         "console",
         found=table(db.session, stmt, SORTS, "code", default_desc=False),
-        slot_counts=console_stores.slot_counts(db.session, utcnow()),
+        slot_counts=console_slots.slot_counts(db.session, utcnow()),
         form=form or StoreForm(formdata=None),
         error=error,
         crumbs=[(_("Stores & slots"), None)],
@@ -107,7 +109,7 @@ def _detail(store_id: int, status: int = 200, **forms):
         "console",
         store=store,
         stock=console_stores.counter_stock(db.session, store.id),
-        slots=console_stores.upcoming_slots(db.session, store.id, now),
+        slots=console_slots.upcoming_slots(db.session, store.id, now),
         edit_form=edit,
         stock_form=stock,
         slots_form=slots,
@@ -198,7 +200,7 @@ def store_slots(store_id: int):
     )  # fmt: skip
     try:
         with committing():
-            made = console_stores.create_slots(db.session, current_user, store_id, plan,
+            made = console_slots.create_slots(db.session, current_user, store_id, plan,
                                                now=utcnow())  # fmt: skip
     except StoreError as exc:
         return _detail(store_id, 422, slots_form=form, slots_error=_error(exc))
@@ -216,7 +218,7 @@ def store_slot_close(slot_id: int):
         return _detail(slot.store_id, 422, slot_error=first_error(form))
     try:
         with committing():
-            cancelled = console_stores.close_slot(
+            cancelled = console_slots.close_slot(
                 db.session, current_user, slot_id, form.reason.data, now=utcnow()
             )
     except StoreError as exc:

@@ -35,22 +35,31 @@ def sms_code_field() -> StringField:
     )
 
 
-class RegisterForm(Form):
-    """A new member: mobile number, the SMS code, password twice, optional referral code."""
-
-    phone = phone_field()
-    sms_code = sms_code_field()
-    password = PasswordField(
-        _l("Password"),
+def new_password_field(label) -> PasswordField:
+    """A password being chosen: 8 to 128 characters."""
+    return PasswordField(
+        label,
         validators=[
             DataRequired(_l("Choose a password.")),
             Length(min=8, max=128, message=_l("Use 8 to 128 characters for your password.")),
         ],
     )
-    confirm = PasswordField(
-        _l("Repeat password"),
-        validators=[EqualTo("password", message=_l("The two passwords differ."))],
+
+
+def confirm_field(label) -> PasswordField:
+    """The chosen password once more."""
+    return PasswordField(
+        label, validators=[EqualTo("password", message=_l("The two passwords differ."))]
     )
+
+
+class RegisterForm(Form):
+    """A new member: mobile number, the SMS code, password twice, optional referral code."""
+
+    phone = phone_field()
+    sms_code = sms_code_field()
+    password = new_password_field(_l("Password"))
+    confirm = confirm_field(_l("Repeat password"))
     referral_code = StringField(
         _l("Referral code (optional)"),
         validators=[Optional(), Length(max=12, message=MESSAGES["referral_unknown"])],
@@ -71,17 +80,8 @@ class ForgotForm(Form):
 
     phone = phone_field()
     sms_code = sms_code_field()
-    password = PasswordField(
-        _l("New password"),
-        validators=[
-            DataRequired(_l("Choose a password.")),
-            Length(min=8, max=128, message=_l("Use 8 to 128 characters for your password.")),
-        ],
-    )
-    confirm = PasswordField(
-        _l("Repeat new password"),
-        validators=[EqualTo("password", message=_l("The two passwords differ."))],
-    )
+    password = new_password_field(_l("New password"))
+    confirm = confirm_field(_l("Repeat new password"))
 
 
 class LanguageForm(Form):

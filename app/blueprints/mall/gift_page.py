@@ -36,7 +36,6 @@ def _data(gift, member, now, qty: int, yuan: int, error, priced_for=None) -> dic
         split, refused = pricing.preview(db.session, gift.cash_fen * qty, yuan, now)
     slots = bookings.open_slots(db.session, gift.id, now) if gift.kind == "service" else []
     state = catalog.state(db.session, gift, member, now, price=unit)
-    notify_me = member is not None and state.status in subscriptions.REASONS
     return {
         "gift": gift,
         "error": error,
@@ -51,13 +50,20 @@ def _data(gift, member, now, qty: int, yuan: int, error, priced_for=None) -> dic
         "now": now,
         "gate_tier": catalog.gate_tier(db.session, gift),
         "state": state,
-        # "notify me" on a sold-out or upcoming gift (a query only then)
-        "notify_me": notify_me,
-        "waiting": notify_me and subscriptions.waiting(db.session, member.id, gift.id),
+        **_notify_me(gift, member, state),
         "stores": snapshot.catalogue(db.session).stores,
         "addresses": addresses.for_member(db.session, member.id) if member else [],
         "locale": str(get_locale()),
         "tab": "mall",
+    }
+
+
+def _notify_me(gift, member, state) -> dict:
+    """The offer to Notify me" on a sold-out or upcoming gift; whether the member asked (a query only then)."""
+    offer = member is not None and state.status in subscriptions.REASONS
+    return {
+        "notify_me": offer,
+        "waiting": offer and subscriptions.waiting(db.session, member.id, gift.id),
     }
 
 

@@ -27,17 +27,14 @@ from app.models.verification import PURPOSES, SmsMessage
 from app.services.accounts import accounts
 from app.services.accounts.accounts import AccountError
 from app.services.accounts.accounts import _network as network
+from app.services.errors import DomainError
 from app.services.limits import counters
 
 HOUR, DAY = timedelta(hours=1), timedelta(days=1)
 
 
-class VerificationError(AccountError):
+class VerificationError(AccountError, DomainError):
     """A code request or check refused; str() is the message key, `detail` has the numbers."""
-
-    def __init__(self, code: str, **detail):
-        super().__init__(code)
-        self.code, self.detail = code, detail
 
     @property
     def retry_after(self) -> int | None:

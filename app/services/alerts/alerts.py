@@ -16,6 +16,7 @@ from sqlalchemy.orm import Session
 from app.models import Alert, User
 from app.models.alerts import ALERT_STATUSES, SEVERITIES
 from app.services.console import audit
+from app.services.errors import DomainError
 from app.timeutil import local_date
 
 RANK = {"high": 0, "medium": 1, "low": 2}
@@ -23,12 +24,8 @@ SEVERITY_ORDER = case(RANK, value=Alert.severity, else_=3)
 NEXT = {"acknowledge": ("open",), "resolve": ("open", "acknowledged")}
 
 
-class AlertError(Exception):
+class AlertError(DomainError):
     """An alert step that cannot be taken; `code` says why."""
-
-    def __init__(self, code: str, **detail):
-        super().__init__(code)
-        self.code, self.detail = code, detail
 
 
 @dataclass(frozen=True)

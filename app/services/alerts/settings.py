@@ -11,6 +11,7 @@ from sqlalchemy.orm import Session
 
 from app.models import AlertSetting, User
 from app.services.console import audit
+from app.services.errors import DomainError
 
 RULES = (
     "member_velocity",
@@ -59,12 +60,8 @@ BOUNDS = {
 KEEP_DAYS = 100  # tallies and observations older than this are pruned (beyond every window)
 
 
-class SettingsError(Exception):
+class SettingsError(DomainError):
     """A settings change that cannot be saved; `code` says why, `detail` holds the bounds."""
-
-    def __init__(self, code: str, **detail):
-        super().__init__(code)
-        self.code, self.detail = code, detail
 
 
 def _latest(session: Session, rule: str) -> AlertSetting | None:

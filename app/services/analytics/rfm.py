@@ -138,17 +138,22 @@ def _redeemers(start: datetime, until: datetime):
     )
 
 
+def _segment(scores, bought):
+    """The segment from the member's scores; 'lapsed' when they bought but have no score."""
+    return case(
+        (scores.c.member_id.is_not(None), segment_case(scores.c.r, scores.c.f, scores.c.m)),
+        (bought.c.member_id.is_not(None), "lapsed"),
+        else_="none",
+    )
+
+
 def rows_as_of(now: datetime):
     """SELECT: every member's row of member_segments as of `now`, in COLUMNS order."""
     midnights = window_midnights(now)
     start, until = midnights[0], local_midnight(local_date(now) + timedelta(days=1))
     bought = _purchases(start, until)
     scores, points, redeemers = _scores(bought, midnights), _points(now), _redeemers(start, until)
-    segment = case(
-        (scores.c.member_id.is_not(None), segment_case(scores.c.r, scores.c.f, scores.c.m)),
-        (bought.c.member_id.is_not(None), "lapsed"),
-        else_="none",
-    )
+    segment = _segment(scores, bought)
     balance = func.coalesce(points.c.balance, 0)
     return (
         select(

@@ -11,6 +11,7 @@ from sqlalchemy.orm import Session
 from app.models import Member, PointAdjustment, User
 from app.models.console_members import ADJUSTMENT_REASONS
 from app.services.console import audit
+from app.services.errors import DomainError
 from app.services.points import ledger
 from app.services.points.earning import setting
 
@@ -19,12 +20,8 @@ THRESHOLD = "adjustment_approval_threshold"
 SOURCE = "adjustment"
 
 
-class AdjustmentError(Exception):
+class AdjustmentError(DomainError):
     """An adjustment that cannot go ahead; `code` says why, `detail` holds numbers to show."""
-
-    def __init__(self, code: str, **detail):
-        super().__init__(code)
-        self.code, self.detail = code, detail
 
 
 @dataclass(frozen=True)

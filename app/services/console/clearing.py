@@ -8,6 +8,7 @@ from sqlalchemy.orm import Session
 
 from app.models import PointClearing, User
 from app.services.console import audit
+from app.services.errors import DomainError
 from app.services.points import clearing
 from app.services.points.clearing import Notice, Touched, notice_for
 from app.timeutil import local_date, local_midnight
@@ -16,12 +17,8 @@ OPEN = ("requested", "approved")
 __all__ = ["ClearingError", "Notice", "notice_for"]
 
 
-class ClearingError(Exception):
+class ClearingError(DomainError):
     """The clearing cannot be requested, approved, cancelled or run; `code` says why."""
-
-    def __init__(self, code: str):
-        super().__init__(code)
-        self.code = code
 
 
 def preview(session: Session, earned_before: date, now: datetime) -> Touched:

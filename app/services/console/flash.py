@@ -12,6 +12,7 @@ from sqlalchemy.orm import Session, contains_eager
 
 from app.models import FlashCancellation, FlashEvent, Gift, GiftCode, User
 from app.services.console import audit
+from app.services.errors import DomainError
 from app.services.mall.storefront import flash_phase
 
 FLASH_KINDS = ("physical", "coupon", "virtual")  # a treatment is booked, a flash order is not
@@ -21,13 +22,8 @@ MAX_STOCK = 100_000
 MAX_LIMIT = 99
 
 
-class FlashError(Exception):
+class FlashError(DomainError):
     """A flash change that cannot go ahead; `code` says why, `detail` holds what to show."""
-
-    def __init__(self, code: str, **detail):
-        super().__init__(code)
-        self.code = code
-        self.detail = detail
 
 
 @dataclass(frozen=True)

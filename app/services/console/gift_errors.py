@@ -1,10 +1,7 @@
 """The gift console's domain error, shared by its services (gifts, library, stock, codes …)."""
 
+from app.services.errors import DomainError
 
-class GiftError(Exception):
+
+class GiftError(DomainError):
     """A gift change that cannot go ahead: `code` says why, `detail` holds what to show."""
-
-    def __init__(self, code: str, **detail):
-        super().__init__(code)
-        self.code = code
-        self.detail = detail

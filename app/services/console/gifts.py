@@ -10,7 +10,8 @@ from app.models import Gift, GiftCode, Order, Shelf, Tier, User
 from app.models.catalog import GIFT_KINDS, LIMIT_PERIODS
 from app.services.console import audit, stock
 from app.services.console.gift_errors import GiftError
-from app.services.mall.catalog import OPEN_STATUSES, listed
+from app.services.mall.catalog import listed
+from app.services.mall.usage import OPEN_STATUSES
 
 LOW_STOCK = 10  # the console warns earlier than the member's "only 5 left"
 STATES = ("on_sale", "scheduled", "delisted", "sold_out", "low_stock")

@@ -13,6 +13,7 @@ from app.models import Gift, HomeSection, Shelf, User
 from app.security import safe_next
 from app.services.console import audit
 from app.services.console.images import SIZES, file_name
+from app.services.errors import DomainError
 
 KINDS = ("banner", "flash", "shelf", "for_you")
 SINGLE = ("flash", "for_you")  # placed once: a second strip would repeat the first
@@ -29,12 +30,8 @@ STATIC_IMAGES = (
 PHOTOS = "/media/gifts/"  # where the media blueprint serves uploaded gift photos
 
 
-class LayoutError(Exception):
+class LayoutError(DomainError):
     """A layout change that cannot go ahead; `code` says why."""
-
-    def __init__(self, code: str):
-        super().__init__(code)
-        self.code = code
 
 
 @dataclass(frozen=True)

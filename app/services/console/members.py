@@ -26,17 +26,14 @@ from app.models import (
     User,
 )
 from app.services.console import adjustments, audit
+from app.services.errors import DomainError
 from app.services.points import balances, ledger, member_center
 
 RECENT = 20  # orders, bookings, sign-ins … shown on the detail page
 
 
-class MemberError(Exception):
+class MemberError(DomainError):
     """A member change that cannot go ahead; `code` says why."""
-
-    def __init__(self, code: str):
-        super().__init__(code)
-        self.code = code
 
 
 @dataclass(frozen=True)

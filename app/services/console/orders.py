@@ -12,6 +12,7 @@ from app.inputs import is_ascii_digits
 from app.models import Booking, Gift, Member, Order, ServiceSlot, Shipment, User
 from app.models.order import ORDER_STATUSES
 from app.services.console import audit
+from app.services.errors import DomainError
 from app.services.mall import orders
 from app.services.mall.errors import CannotCancel
 from app.services.points import ledger
@@ -23,12 +24,8 @@ KINDS = ("physical", "coupon", "virtual", "service")
 DELIVERIES = ("pickup", "ship", "wallet", "service")
 
 
-class OrderError(Exception):
+class OrderError(DomainError):
     """An order action that cannot go ahead; `code` says why."""
-
-    def __init__(self, code: str, **detail):
-        super().__init__(code)
-        self.code, self.detail = code, detail
 
 
 @dataclass(frozen=True)

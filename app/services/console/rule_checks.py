@@ -7,6 +7,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from app.models import PointSource, Tier
+from app.services.errors import DomainError
 from app.services.points.rules import LOCALES, SETTING_SECTIONS
 
 # the bounds of every integer setting: (lowest, highest)
@@ -41,12 +42,8 @@ RATE_KINDS = ("default", "range", "weekly")
 MAX_ROWS = 50
 
 
-class RulesError(Exception):
+class RulesError(DomainError):
     """A rules change that cannot be saved; `code` says why, `detail` holds the numbers."""
-
-    def __init__(self, code: str, **detail):
-        super().__init__(code)
-        self.code, self.detail = code, detail
 
 
 def _int(value, bound: str, field: str) -> int:

@@ -85,6 +85,16 @@ def save(
     check(session, section, payload)
     before = in_force(session, section, when)
     _keep_initial(session, section, now)
+    version = _new_version(session, actor, section, payload, when, now, note)
+    old, new = audit.changes(before, payload)
+    summary = summary or f"{section}, in force from {_when(when)}"
+    diff = {"now": now, "before": old, "after": new, "reason": note}
+    audit.record(session, actor, action, "rule_version", version.id, summary=summary, **diff)
+    return version
+
+
+def _new_version(session: Session, actor: User, section: str, payload: dict, when, now, note: str):
+    """The stored version (and, for benefits, the rows the counter reads), flushed."""
     version = RuleVersion(
         section=section,
         payload=payload,
@@ -97,19 +107,6 @@ def save(
     if section == "benefits":
         _benefit_rows(session, payload)
     session.flush()
-    old, new = audit.changes(before, payload)
-    audit.record(
-        session,
-        actor,
-        action,
-        "rule_version",
-        version.id,
-        now=now,
-        summary=summary or f"{section}, in force from {_when(when)}",
-        before=old,
-        after=new,
-        reason=note,
-    )
     return version
 
 
@@ -165,27 +162,13 @@ def add_campaign(
 ) -> RuleVersion:
     """A new version of the campaigns with one more: it applies from when it takes effect."""
     when = effective(effective_at, now)
+    dates = {"starts_on": starts_on, "ends_on": ends_on}
     payload = draft_campaigns(
-        session,
-        name=name,
-        multiplier_pct=multiplier_pct,
-        starts_on=starts_on,
-        ends_on=ends_on,
-        tiers=tiers,
-        when=when,
+        session, name=name, multiplier_pct=multiplier_pct, tiers=tiers, when=when, **dates
     )
     summary = f"campaign {name} ×{multiplier_pct}% {starts_on}–{ends_on}, from {_when(when)}"
-    return save(
-        session,
-        actor,
-        "campaigns",
-        payload,
-        effective_at=when,
-        now=now,
-        note=note,
-        action="rule.campaign",
-        summary=summary,
-    )
+    extra = {"note": note, "action": "rule.campaign", "summary": summary}
+    return save(session, actor, "campaigns", payload, effective_at=when, now=now, **extra)
 
 
 def end_campaign(

@@ -11,17 +11,14 @@ from sqlalchemy.orm import Session
 from app.models import Store, User
 from app.services.accounts import accounts
 from app.services.console import audit
+from app.services.errors import DomainError
 
 STAFF_ID_RE = re.compile(r"[A-Za-z][A-Za-z0-9]{1,19}")
 STAFF_ROLES = ("advisor", "operator", "finance")
 
 
-class StaffError(Exception):
+class StaffError(DomainError):
     """A staff change that cannot go ahead; `code` says why."""
-
-    def __init__(self, code: str):
-        super().__init__(code)
-        self.code = code
 
 
 @dataclass(frozen=True)

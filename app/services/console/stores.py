@@ -1,42 +1,22 @@
-"""Stores, their counter stock and their service slots: what operators change."""
+"""Stores and their counter stock: what operators change (service slots: `slots`)."""
 
 import re
-from dataclasses import dataclass
-from datetime import UTC, date, datetime, time, timedelta
+from datetime import datetime
 
-from sqlalchemy import Select, func, select, update
+from sqlalchemy import Select, select, update
 from sqlalchemy.orm import Session
 
 from app.models import Booking, Gift, OrderEvent, ServiceSlot, Store, StoreStock, User
 from app.services.console import audit
-from app.timeutil import brand_tz, local_date
+from app.services.errors import DomainError
 
 CODE_RE = re.compile(r"[A-Z]{2,4}[0-9]{3}")
 MAX_STOCK_MOVE = 100_000
-MAX_SLOTS = 500  # one bulk creation makes at most this many slots
-MAX_DAYS = 92
 LOCALES = ("en", "zh_Hant")  # besides zh_Hans, which is `name`
 
 
-class StoreError(Exception):
+class StoreError(DomainError):
     """A store change that cannot go ahead; `code` says why, `detail` holds numbers to show."""
-
-    def __init__(self, code: str, **detail):
-        super().__init__(code)
-        self.code, self.detail = code, detail
-
-
-@dataclass(frozen=True)
-class SlotPlan:
-    """Slots to create in bulk: every chosen weekday between two brand-local days, at times."""
-
-    gift_id: int
-    first_day: date
-    last_day: date
-    weekdays: frozenset[int]  # Monday = 0
-    times: tuple[time, ...]
-    minutes: int
-    capacity: int
 
 
 def query(search: str = "") -> Select:
@@ -81,7 +61,7 @@ def create(
     return store
 
 
-def _store(session: Session, store_id: int) -> Store:
+def get_store(session: Session, store_id: int) -> Store:
     store = session.get(Store, store_id, with_for_update=True, populate_existing=True)
     if store is None:
         raise StoreError("not_found")
@@ -95,7 +75,7 @@ def update_store(
     """Rename a store (in each language) or change its city."""
     if not name.strip():
         raise StoreError("invalid")
-    store = _store(session, store_id)
+    store = get_store(session, store_id)
     before = _state(store)
     store.name, store.city = name.strip(), city.strip()
     if names is not None:
@@ -113,7 +93,7 @@ def set_open(session: Session, actor: User, store_id: int, is_open: bool, reason
     or open it again. Returns how many bookings were cancelled."""
     if not is_open and not reason.strip():
         raise StoreError("reason")
-    store = _store(session, store_id)
+    store = get_store(session, store_id)
     if (store.closed_at is None) == is_open:
         return 0
     store.closed_at = None if is_open else now
@@ -126,7 +106,7 @@ def set_open(session: Session, actor: User, store_id: int, is_open: bool, reason
                 ServiceSlot.closed_at.is_(None),
             )
         ).all()
-        cancelled = sum(_close(session, slot_id, now) for slot_id in future)
+        cancelled = sum(close_bookings(session, slot_id, now) for slot_id in future)
     action = "store.reopen" if is_open else "store.close"
     audit.record(
         session, actor, action, "store", store.code, now=now,
@@ -144,18 +124,10 @@ def move_stock(
         raise StoreError("delta", max=MAX_STOCK_MOVE)
     if not reason.strip():
         raise StoreError("reason")
-    store, gift = _store(session, store_id), session.get(Gift, gift_id)
+    store, gift = get_store(session, store_id), session.get(Gift, gift_id)
     if gift is None:
         raise StoreError("gift")
-    row = session.scalar(
-        select(StoreStock).where(StoreStock.store_id == store.id, StoreStock.gift_id == gift.id)
-    )
-    if row is None:
-        if delta < 0:
-            raise StoreError("stock", left=0)
-        row = StoreStock(store_id=store.id, gift_id=gift.id, stock=0)
-        session.add(row)
-        session.flush()
+    row = _stock_row(session, store, gift, delta)
     done = session.execute(
         update(StoreStock)
         .where(StoreStock.id == row.id, StoreStock.stock + delta >= 0)
@@ -173,62 +145,18 @@ def move_stock(
     return row.stock
 
 
-def _starts(plan: SlotPlan) -> list[datetime]:
-    days = (plan.last_day - plan.first_day).days + 1
-    starts = []
-    for offset in range(days):
-        day = plan.first_day + timedelta(days=offset)
-        if day.weekday() in plan.weekdays:
-            starts += [
-                datetime.combine(day, t, tzinfo=brand_tz()).astimezone(UTC) for t in plan.times
-            ]
-    return starts
-
-
-def _check_plan(session: Session, plan: SlotPlan, now: datetime) -> list[datetime]:
-    gift = session.get(Gift, plan.gift_id)
-    if gift is None or gift.kind != "service":
-        raise StoreError("service")
-    if not plan.first_day <= plan.last_day or plan.first_day < local_date(now):
-        raise StoreError("days")
-    if (plan.last_day - plan.first_day).days >= MAX_DAYS or not plan.weekdays or not plan.times:
-        raise StoreError("days")
-    starts = [s for s in _starts(plan) if s > now]
-    if len(starts) > MAX_SLOTS:
-        raise StoreError("too_many", max=MAX_SLOTS, asked=len(starts))
-    return starts
-
-
-def create_slots(session: Session, actor: User, store_id: int, plan: SlotPlan, *, now) -> int:
-    """Slots for every chosen day and time (past ones and ones that exist already are skipped);
-    returns how many were made."""
-    store = _store(session, store_id)
-    if store.closed_at is not None:
-        raise StoreError("closed")
-    starts = _check_plan(session, plan, now)
-    have = set(
-        session.scalars(
-            select(ServiceSlot.starts_at).where(
-                ServiceSlot.store_id == store.id, ServiceSlot.gift_id == plan.gift_id
-            )
-        )
+def _stock_row(session: Session, store: Store, gift: Gift, delta: int) -> StoreStock:
+    """The counter's stock row of the gift; a first delivery opens it at zero."""
+    row = session.scalar(
+        select(StoreStock).where(StoreStock.store_id == store.id, StoreStock.gift_id == gift.id)
     )
-    new = [s for s in starts if s not in have]
-    length = timedelta(minutes=plan.minutes)
-    session.add_all(
-        ServiceSlot(
-            gift_id=plan.gift_id, store_id=store.id, starts_at=s, ends_at=s + length,
-            capacity=plan.capacity,
-        )
-        for s in new
-    )  # fmt: skip
-    session.flush()
-    audit.record(
-        session, actor, "slot.bulk_create", "store", store.code, now=now,
-        summary=f"{len(new)} slots {plan.first_day}…{plan.last_day}",
-        after={"created": len(new), "gift_id": plan.gift_id, "capacity": plan.capacity},
-    )  # fmt: skip
-    return len(new)
+    if row is None:
+        if delta < 0:
+            raise StoreError("stock", left=0)
+        row = StoreStock(store_id=store.id, gift_id=gift.id, stock=0)
+        session.add(row)
+        session.flush()
+    return row
 
 
 def tell_member(session: Session, booking: Booking, now: datetime) -> None:
@@ -243,7 +171,7 @@ def tell_member(session: Session, booking: Booking, now: datetime) -> None:
     )
 
 
-def _close(session: Session, slot_id: int, now: datetime) -> int:
+def close_bookings(session: Session, slot_id: int, now: datetime) -> int:
     """Close one slot: no new bookings; its bookings are cancelled (the orders can book again)."""
     slot = session.get(ServiceSlot, slot_id, with_for_update=True, populate_existing=True)
     if slot.closed_at is not None:
@@ -260,39 +188,6 @@ def _close(session: Session, slot_id: int, now: datetime) -> int:
     return len(booked)
 
 
-def close_slot(session: Session, actor: User, slot_id: int, reason: str, *, now) -> int:
-    """Close a slot and cancel its bookings (members told); returns how many were booked."""
-    if not reason.strip():
-        raise StoreError("reason")
-    slot = session.get(ServiceSlot, slot_id)
-    if slot is None:
-        raise StoreError("not_found")
-    store = _store(session, slot.store_id)
-    cancelled = _close(session, slot.id, now)
-    audit.record(
-        session, actor, "slot.close", "slot", slot.id, now=now,
-        summary=f"{store.code} {slot.starts_at.isoformat()}",
-        after={"closed": True, "bookings_cancelled": cancelled}, reason=reason.strip(),
-    )  # fmt: skip
-    return cancelled
-
-
-def upcoming_slots(session: Session, store_id: int, now: datetime, days: int = 14) -> list:
-    """The store's slots of the coming days with their service's name, soonest first."""
-    return list(
-        session.execute(
-            select(ServiceSlot, Gift.name)
-            .join(Gift, Gift.id == ServiceSlot.gift_id)
-            .where(
-                ServiceSlot.store_id == store_id,
-                ServiceSlot.ends_at > now,
-                ServiceSlot.starts_at < now + timedelta(days=days),
-            )
-            .order_by(ServiceSlot.starts_at, ServiceSlot.id)
-        )
-    )
-
-
 def counter_stock(session: Session, store_id: int) -> list[StoreStock]:
     """Every gift kept at the store's counter, with its stock."""
     return list(
@@ -303,13 +198,3 @@ def counter_stock(session: Session, store_id: int) -> list[StoreStock]:
             .order_by(Gift.name)
         )
     )
-
-
-def slot_counts(session: Session, now: datetime) -> dict[int, int]:
-    """Open future slots per store."""
-    rows = session.execute(
-        select(ServiceSlot.store_id, func.count(ServiceSlot.id))
-        .where(ServiceSlot.starts_at > now, ServiceSlot.closed_at.is_(None))
-        .group_by(ServiceSlot.store_id)
-    )
-    return dict(rows.all())

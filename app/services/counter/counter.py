@@ -13,7 +13,7 @@ from app.inputs import is_ascii_digits
 from app.models import Gift, Member, Order, Payment, StoreStock, User
 from app.services.accounts.accounts import PHONE_RE
 from app.services.counter import member_code
-from app.services.mall import bookings, catalog, orders, redemption
+from app.services.mall import bookings, catalog, orders, placing
 from app.services.mall.errors import RedeemError
 from app.services.points import balances, issuing, ledger, purchases
 
@@ -83,14 +83,7 @@ def record_purchase(
     now: datetime,
 ) -> purchases.Recorded:
     """An in-store purchase through the same earning rules as the POS; the receipt is the key."""
-    lines = [{"category": c, "paid_fen": share} for c, share in _split(paid_fen, categories)]
-    order_no = f"{staff.store.code}-{receipt_no}"
-    body = {
-        "order_no": order_no,
-        "member_no": member.member_no,
-        "paid_fen": paid_fen,
-        "lines": lines,
-    }
+    order_no, lines, fingerprint = _receipt(staff, member, receipt_no, paid_fen, categories)
     try:
         return purchases.record_purchase(
             session,
@@ -100,7 +93,7 @@ def record_purchase(
             paid_fen=paid_fen,
             paid_at=now,
             lines=lines,
-            fingerprint=purchases.body_hash(body),
+            fingerprint=fingerprint,
             now=now,
             channel="counter",
         )
@@ -108,6 +101,19 @@ def record_purchase(
         raise CounterError("receipt_conflict") from exc
     except issuing.IssueCapReached as exc:
         raise CounterError("issue_cap", room=exc.room) from exc
+
+
+def _receipt(staff: User, member: Member, receipt_no: str, paid_fen: int, categories: list[str]):
+    """The counter receipt as a store order: its number, its lines and the body's fingerprint."""
+    lines = [{"category": c, "paid_fen": share} for c, share in _split(paid_fen, categories)]
+    order_no = f"{staff.store.code}-{receipt_no}"
+    body = {
+        "order_no": order_no,
+        "member_no": member.member_no,
+        "paid_fen": paid_fen,
+        "lines": lines,
+    }
+    return order_no, lines, purchases.body_hash(body)
 
 
 def _split(paid_fen: int, categories: list[str]) -> list[tuple[str, int]]:
@@ -194,24 +200,25 @@ def redeem_here(
     gift, stock = _counter_gift(session, staff, member, gift_id, qty, now)
     if gift.cash_fen:
         _require_cash(gift.cash_fen * qty, cash_collected)
-    redemption.take_stock(session, StoreStock, stock.id, qty)
-    order = redemption.place(
-        session,
-        member,
-        gift,
-        qty=qty,
-        points=gift.points_price * qty,
-        cash_fen=gift.cash_fen * qty,
-        breakdown=None,  # points do not pay cash at the counter: the cash part is paid in cash
-        delivery="pickup",
-        store=staff.store,
-        address=None,
-        key=key,
-        now=now,
-    )
+    placing.take_stock(session, StoreStock, stock.id, qty)
+    order = _place_here(session, staff, member, gift, qty, key, now)
     if order.cash_due_fen:
         _record_cash(session, order, now)
     return orders.complete(session, order, now, f"redeemed at {staff.store.code}")
+
+
+def _place_here(session: Session, staff: User, member: Member, gift: Gift, qty: int, key, now):
+    """The counter's order: picked up here and now; points do not pay cash at the counter."""
+    what = placing.Placement(
+        qty=qty,
+        points=gift.points_price * qty,
+        cash_fen=gift.cash_fen * qty,
+        delivery="pickup",
+        key=key,
+        breakdown=None,  # the cash part is paid in cash
+        store=staff.store,
+    )
+    return placing.place(session, member, gift, what, now=now)
 
 
 def _counter_gift(

@@ -4,26 +4,17 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from sqlalchemy import (
-    Integer,
     and_,
-    bindparam,
-    case,
-    cast,
-    func,
-    literal,
-    null,
     or_,
     select,
-    union_all,
 )
 from sqlalchemy.orm import Session
 
-from app.models import Gift, Order, Tier
+from app.models import Gift, Tier
 from app.services.mall import snapshot
+from app.services.mall.usage import Usage, member_bits, redeemed_qty, usage
 from app.services.points import balances
-from app.timeutil import local_date, local_midnight
 
-OPEN_STATUSES = ("pending_payment", "to_pickup", "to_ship", "to_book", "completed")
 LOW_STOCK = 5
 COUNTDOWN_HORIZON = timedelta(days=3650)  # an open-ended listing: "ends" far away
 
@@ -59,116 +50,11 @@ def listed(now: datetime):
     )
 
 
-def period_start(period: str, now: datetime) -> datetime | None:
-    """Start of the brand-local day/week/month containing now (None for a lifetime limit)."""
-    today = local_date(now)
-    if period == "day":
-        return local_midnight(today)
-    if period == "week":
-        return local_midnight(today - timedelta(days=today.weekday()))
-    if period == "month":
-        return local_midnight(today.replace(day=1))
-    return None
-
-
-def redeemed_qty(session: Session, member_id: int, gift: Gift, now: datetime) -> int:
-    """Units of this gift the member holds in open or completed orders in the limit period."""
-    stmt = select(func.coalesce(func.sum(Order.qty), 0)).where(
-        Order.member_id == member_id,
-        Order.gift_id == gift.id,
-        Order.status.in_(OPEN_STATUSES),
-        Order.flash_event_id.is_(None),
-    )
-    start = period_start(gift.limit_period or "total", now)
-    if start is not None:
-        stmt = stmt.where(Order.created_at >= start)
-    return int(session.scalar(stmt))
-
-
 def is_listed(gift, now: datetime) -> bool:
     """The `listed` condition, for a gift already read."""
     return (gift.listed_at is None or gift.listed_at <= now) and (
         gift.delisted_at is None or gift.delisted_at > now
     )
-
-
-_OPEN = Order.status.in_(OPEN_STATUSES)
-
-
-def _since(name: str):
-    return func.coalesce(
-        func.sum(case((and_(_OPEN, Order.created_at >= bindparam(name)), Order.qty), else_=0)), 0
-    )
-
-
-USAGE = (
-    select(
-        Order.gift_id,
-        Order.flash_event_id,
-        func.coalesce(func.sum(case((_OPEN, Order.qty), else_=0)), 0),
-        _since("day"),
-        _since("week"),
-        _since("month"),
-    )
-    .where(Order.member_id == bindparam("member_id"))
-    .group_by(Order.gift_id, Order.flash_event_id)
-)
-PERIODS = ("total", "day", "week", "month")
-
-
-@dataclass(frozen=True)
-class Usage:
-    """What a member's orders use up: gift limits per period, flash claims, gifts ever ordered."""
-
-    gifts: dict  # gift id -> open units (total, this day, this week, this month), flash excluded
-    flash: dict  # flash event id -> open units
-    ordered: frozenset  # every gift id the member ever ordered (any status)
-
-    def used(self, gift) -> int:
-        """What `redeemed_qty` answers for this gift and its limit period."""
-        return self.gifts.get(gift.id, (0, 0, 0, 0))[PERIODS.index(gift.limit_period or "total")]
-
-
-def _params(member_id: int, now: datetime) -> dict:
-    return {"member_id": member_id} | {p: period_start(p, now) for p in PERIODS[1:]}
-
-
-def _usage(rows) -> Usage:
-    gifts, flash, ordered = {}, {}, set()
-    for gift_id, event_id, *units in rows:
-        ordered.add(gift_id)
-        if event_id is None:
-            gifts[gift_id] = tuple(int(u) for u in units)
-        else:
-            flash[event_id] = flash.get(event_id, 0) + int(units[0])
-    return Usage(gifts, flash, frozenset(ordered))
-
-
-def usage(session: Session, member_id: int, now: datetime) -> Usage:
-    """One query for every limit, claim and order of the member."""
-    return _usage(session.execute(USAGE, _params(member_id, now)).tuples())
-
-
-# The member's open lots and orders in one statement (a row per lot, then a row per gift and
-# flash event ordered): the balance and every limit and claim a page shows.
-_NONE = cast(null(), Integer)
-MEMBER_BITS = union_all(
-    select(literal(0), *balances.OPEN_LOTS.selected_columns, _NONE, _NONE, *[_NONE] * 4).where(
-        *balances.OPEN_LOTS.whereclause.clauses
-    ),
-    select(literal(1), null(), null(), null(), _NONE, *USAGE.selected_columns)
-    .where(Order.member_id == bindparam("member_id"))
-    .group_by(Order.gift_id, Order.flash_event_id),
-)
-
-
-def member_bits(session: Session, member_id: int, now: datetime) -> Usage:
-    """`usage`, and the member's points summary remembered for this request, in one query."""
-    lots, orders = [], []
-    for part, *row in session.execute(MEMBER_BITS, _params(member_id, now)).tuples():
-        (orders if part else lots).append(row[4:] if part else row[:4])
-    balances.remember(member_id, balances.Summary(now, tuple(tuple(r) for r in lots)))
-    return _usage(orders)
 
 
 def lowest_tier(session: Session, gift: Gift) -> Tier | None:
@@ -199,17 +85,8 @@ def state(
 ) -> GiftState:
     """The gift's call to action for this member right now (`used`: their orders, if read;
     `price`: the unit points price when it is not the list price, e.g. on a member day)."""
-    if gift.listed_at and gift.listed_at > now:
-        return GiftState(
-            "upcoming",
-            stock_left=gift.stock,
-            starts_at=gift.listed_at,
-            ends_at=gift.delisted_at or gift.listed_at + COUNTDOWN_HORIZON,
-        )
-    if gift.delisted_at and gift.delisted_at <= now:
-        return GiftState("ended")
-    if gift.stock <= 0:
-        return GiftState("sold_out")
+    if closed := _closed(gift, now):
+        return closed
     if member is None:
         return GiftState("ok", stock_left=gift.stock)
     if not tier_allowed(gift, member):
@@ -226,6 +103,22 @@ def state(
     if balance < need:
         return GiftState("short", shortfall=need - balance, limit_left=left, stock_left=gift.stock)
     return GiftState("ok", limit_left=left, stock_left=gift.stock)
+
+
+def _closed(gift, now: datetime) -> GiftState | None:
+    """The state of a gift nobody can redeem now (not listed yet, delisted, sold out), else None."""
+    if gift.listed_at and gift.listed_at > now:
+        return GiftState(
+            "upcoming",
+            stock_left=gift.stock,
+            starts_at=gift.listed_at,
+            ends_at=gift.delisted_at or gift.listed_at + COUNTDOWN_HORIZON,
+        )
+    if gift.delisted_at and gift.delisted_at <= now:
+        return GiftState("ended")
+    if gift.stock <= 0:
+        return GiftState("sold_out")
+    return None
 
 
 @dataclass(frozen=True)

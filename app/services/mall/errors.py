@@ -1,16 +1,10 @@
 """Domain errors of redemption; views turn them into the member's language."""
 
+from app.services.errors import DomainError
 
-class RedeemError(Exception):
+
+class RedeemError(DomainError):
     """A redemption that cannot go ahead: `code` says why, `detail` holds numbers to show."""
-
-    code = "error"
-
-    def __init__(self, code: str | None = None, **detail):
-        if code:
-            self.code = code
-        super().__init__(self.code)
-        self.detail = detail
 
 
 class NotInWindow(RedeemError):

@@ -13,7 +13,7 @@ from sqlalchemy import bindparam, exists, func, select
 from sqlalchemy.orm import Session
 
 from app.models import FlashCancellation, FlashEvent, Gift, MemberFreeze, Order
-from app.services.mall import catalog
+from app.services.mall import catalog, usage
 from app.services.mall.errors import AccountFrozen, LimitReached, NotInWindow, SoldOut, TierTooLow
 
 _EVENT, _MEMBER = bindparam("event_id"), bindparam("member_id")
@@ -30,7 +30,7 @@ DECISION = (
         .where(
             Order.flash_event_id == _EVENT,
             Order.member_id == _MEMBER,
-            Order.status.in_(catalog.OPEN_STATUSES),
+            Order.status.in_(usage.OPEN_STATUSES),
         )
         .scalar_subquery(),
         exists().where(Order.request_key == bindparam("request_key")),

@@ -8,7 +8,7 @@ from sqlalchemy.orm import Session
 
 from app.models import FlashEvent, Gift, Order, OrderEvent, Payment
 from app.services.mall.errors import CannotCancel, NotInWindow
-from app.services.points import ledger
+from app.services.points import ledger, reversals
 
 CANCELLABLE = ("pending_payment", "to_pickup", "to_ship", "to_book")
 SANDBOX = "sandbox"
@@ -57,7 +57,7 @@ def release(
     """Give back points (the exact lots), stock and codes, and close the order."""
     txn = ledger.find(session, f"order:{order.order_no}")
     if txn is not None:
-        ledger.reverse(session, txn, f"{status}:{order.order_no}", now=now, memo=note)
+        reversals.reverse(session, txn, f"{status}:{order.order_no}", now=now, memo=note)
     model, row_id = (
         (FlashEvent, order.flash_event_id) if order.flash_event_id else (Gift, order.gift_id)
     )

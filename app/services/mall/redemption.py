@@ -6,9 +6,9 @@ failed redemption leaves nothing behind.
 
 import secrets
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import datetime
 
-from sqlalchemy import func, select, update
+from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from app.models import (
@@ -16,13 +16,11 @@ from app.models import (
     FlashCancellation,
     FlashEvent,
     Gift,
-    GiftCode,
     Member,
     Order,
-    OrderEvent,
     Store,
 )
-from app.services.mall import catalog, pricing
+from app.services.mall import catalog, pricing, usage
 from app.services.mall.errors import (
     AccountFrozen,
     BadRequest,
@@ -34,9 +32,8 @@ from app.services.mall.errors import (
     SoldOut,
     TierTooLow,
 )
+from app.services.mall.placing import Placement, place, take_stock
 from app.services.points import balances, ledger
-from app.services.points.earning import setting
-from app.timeutil import local_date
 
 WALLET_KINDS = ("coupon", "virtual")
 
@@ -66,128 +63,14 @@ def _delivery(gift: Gift, choice: Checkout) -> str:
     return choice.delivery
 
 
-def _new_numbers(session: Session, now: datetime) -> tuple[str, str]:
-    """A readable order number and an unused 8-digit pickup code."""
-    order_no = f"R{local_date(now):%y%m%d}{secrets.randbelow(10**8):08d}"
-    while True:
-        code = f"{secrets.randbelow(9 * 10**7) + 10**7}"
-        if not session.scalar(select(Order.id).where(Order.pickup_code == code)):
-            return order_no, code
-
-
 def _existing(session: Session, member_id: int, key: str) -> Order | None:
     return session.scalar(select(Order).where(Order.request_key == f"{member_id}:{key}"))
-
-
-def _debit(session: Session, member: Member, points: int, order_no: str, now: datetime) -> None:
-    try:
-        ledger.debit(
-            session,
-            member.id,
-            points,
-            f"order:{order_no}",
-            now=now,
-            kind="redeem",
-            ref=f"redeem:{order_no}",
-        )
-    except ledger.InsufficientPoints as exc:
-        raise NotEnoughPoints(shortfall=exc.shortfall) from exc
-    except ledger.MemberFrozen as exc:  # the counter's redemptions end here too
-        raise AccountFrozen() from exc
 
 
 def _not_frozen(session: Session, member_id: int) -> None:
     """A frozen member is told so first, before stock, limits or points are looked at."""
     if ledger.is_frozen(session, member_id):
         raise AccountFrozen()
-
-
-def take_stock(session: Session, model, row_id: int, qty: int) -> None:
-    """Conditional decrement: two buyers of the last unit cannot both win."""
-    result = session.execute(
-        update(model)
-        .where(model.id == row_id, model.stock >= qty)
-        .values(stock=model.stock - qty)
-        .execution_options(synchronize_session=False)
-    )
-    if result.rowcount != 1:
-        raise SoldOut()
-    session.expire(session.get(model, row_id), ["stock"])
-
-
-def place(
-    session: Session,
-    member: Member,
-    gift: Gift,
-    *,
-    qty: int,
-    points: int,
-    cash_fen: int,
-    breakdown: pricing.Breakdown | None,
-    delivery: str,
-    store: Store | None,
-    address: dict | None,
-    key: str,
-    now: datetime,
-    flash: FlashEvent | None = None,
-) -> Order:
-    order_no, pickup_code = _new_numbers(session, now)
-    cash_due = breakdown.cash_due_fen if breakdown else cash_fen
-    status = "pending_payment" if cash_due and delivery != "pickup" else _fulfil_status(delivery)
-    order = Order(
-        order_no=order_no,
-        request_key=f"{member.id}:{key}",
-        member_id=member.id,
-        gift_id=gift.id,
-        flash_event_id=flash.id if flash else None,
-        qty=qty,
-        points=points,
-        cash_fen=cash_fen,
-        points_for_cash=breakdown.points_for_cash if breakdown else 0,
-        cash_rate=breakdown.rate.points_per_yuan
-        if breakdown and breakdown.yuan_by_points
-        else None,
-        cash_due_fen=cash_due,
-        delivery=delivery,
-        store_id=store.id if store else None,
-        address=address,
-        status=status,
-        created_at=now,
-        pickup_code=pickup_code if delivery == "pickup" else None,
-        pay_by=now + timedelta(minutes=setting(session, "unpaid_order_minutes", at=now))
-        if status == "pending_payment"
-        else None,
-    )
-    order.events.append(OrderEvent(status=status, at=now))
-    session.add(order)
-    session.flush()
-    _debit(session, member, order.total_points, order_no, now)
-    if delivery == "wallet":
-        _hand_out_codes(session, order, now)
-    return order
-
-
-def _fulfil_status(delivery: str) -> str:
-    return {"pickup": "to_pickup", "ship": "to_ship", "wallet": "completed", "service": "to_book"}[
-        delivery
-    ]
-
-
-def _hand_out_codes(session: Session, order: Order, now: datetime) -> None:
-    """Coupons and virtual goods arrive at once: one pooled code per unit, each to one order."""
-    codes = session.scalars(
-        select(GiftCode)
-        .where(GiftCode.gift_id == order.gift_id, GiftCode.order_id.is_(None))
-        .order_by(GiftCode.id)
-        .limit(order.qty)
-        .with_for_update(skip_locked=True)
-    ).all()
-    if len(codes) < order.qty:
-        raise SoldOut()
-    for code in codes:
-        code.order_id = order.id
-    if order.status == "completed":
-        order.closed_at = now
 
 
 def _pickup_store(session: Session, member: Member, store_id: int | None) -> Store:
@@ -240,40 +123,56 @@ def redeem(
     if found := _existing(session, member_id, choice.request_key):
         return found
     _not_frozen(session, member_id)
-    gift = session.get(Gift, gift_id)
-    if gift is None:
-        raise NotInWindow()
-    if not 1 <= choice.qty <= gift.per_order_max:
-        raise BadRequest(field="qty", max=gift.per_order_max)
-    _check_gift(session, gift, member, choice.qty, now)
+    gift = _checked_gift(session, member, gift_id, choice.qty, now)
     delivery = _delivery(gift, choice)
-    cash_fen = gift.cash_fen * choice.qty
-    split = pricing.breakdown(session, cash_fen, choice.yuan_by_points, now) if cash_fen else None
-    if split and split.yuan_by_points and split.rate.points_per_yuan != choice.expected_rate:
-        raise RateChanged(rate=split.rate.points_per_yuan)
-    unit = pricing.unit_points(session, gift, member, now)
-    if choice.expected_points is not None and unit != choice.expected_points:
-        raise PriceChanged(points=unit)
+    split = _cash_split(session, gift, choice, now)
+    unit = _unit_points(session, gift, member, choice, now)
     take_stock(session, Gift, gift.id, choice.qty)
-    order = place(
-        session,
-        member,
-        gift,
+    what = Placement(
         qty=choice.qty,
         points=unit * choice.qty,
-        cash_fen=cash_fen,
-        breakdown=split,
+        cash_fen=gift.cash_fen * choice.qty,
         delivery=delivery,
+        key=choice.request_key,
+        breakdown=split,
         store=_pickup_store(session, member, choice.store_id) if delivery == "pickup" else None,
         address=_address(session, member, choice.address_id) if delivery == "ship" else None,
-        key=choice.request_key,
-        now=now,
     )
+    order = place(session, member, gift, what, now=now)
     if delivery == "service" and choice.slot_id and order.status == "to_book":
         from app.services.mall import bookings  # bookings builds on orders, which builds on this
 
         bookings.book(session, member.id, order.id, choice.slot_id, now=now)
     return order
+
+
+def _checked_gift(session: Session, member: Member, gift_id: int, qty: int, now) -> Gift:
+    """The gift, if the member may redeem `qty` of it now (points are checked last)."""
+    gift = session.get(Gift, gift_id)
+    if gift is None:
+        raise NotInWindow()
+    if not 1 <= qty <= gift.per_order_max:
+        raise BadRequest(field="qty", max=gift.per_order_max)
+    _check_gift(session, gift, member, qty, now)
+    return gift
+
+
+def _cash_split(session: Session, gift: Gift, choice: Checkout, now) -> pricing.Breakdown | None:
+    """Points paying part of the cash, at the rate the page showed (else RateChanged)."""
+    cash_fen = gift.cash_fen * choice.qty
+    split = pricing.breakdown(session, cash_fen, choice.yuan_by_points, now) if cash_fen else None
+    if split and split.yuan_by_points and split.rate.points_per_yuan != choice.expected_rate:
+        raise RateChanged(rate=split.rate.points_per_yuan)
+    return split
+
+
+def _unit_points(session: Session, gift: Gift, member: Member, choice: Checkout, now) -> int:
+    """The unit points price now (a member day's for the tier), as the page showed (else
+    PriceChanged)."""
+    unit = pricing.unit_points(session, gift, member, now)
+    if choice.expected_points is not None and unit != choice.expected_points:
+        raise PriceChanged(points=unit)
+    return unit
 
 
 def flash_claims(session: Session, event_id: int, member_id: int) -> int:
@@ -283,7 +182,7 @@ def flash_claims(session: Session, event_id: int, member_id: int) -> int:
             select(func.coalesce(func.sum(Order.qty), 0)).where(
                 Order.flash_event_id == event_id,
                 Order.member_id == member_id,
-                Order.status.in_(catalog.OPEN_STATUSES),
+                Order.status.in_(usage.OPEN_STATUSES),
             )
         )
     )
@@ -321,21 +220,16 @@ def redeem_flash(
     delivery = "wallet" if event.gift.kind in WALLET_KINDS else "pickup"
     if delivery == "wallet":  # codes go to those holding a unit (a loser must not hold codes)
         take_stock(session, FlashEvent, event.id, 1)
-    order = place(
-        session,
-        member,
-        event.gift,
+    what = Placement(
         qty=1,
         points=event.points_price,
         cash_fen=event.cash_fen,
-        breakdown=None,
         delivery=delivery,
-        store=_pickup_store(session, member, None) if delivery == "pickup" else None,
-        address=None,
         key=request_key or f"flash:{event.id}:{secrets.token_hex(8)}",
-        now=now,
+        store=_pickup_store(session, member, None) if delivery == "pickup" else None,
         flash=event,
     )
+    order = place(session, member, event.gift, what, now=now)
     if delivery == "pickup":  # the contended row last: its lock is held only until the commit,
         take_stock(session, FlashEvent, event.id, 1)  # and a loser rolls its order back (SoldOut)
     return order

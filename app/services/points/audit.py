@@ -6,12 +6,13 @@ from sqlalchemy.orm import Session
 from app.models import LedgerEntry, Member, PointLot, PointTransaction
 
 
+def _summed(key, value):
+    """SUM(value) per key, as a subquery with the columns (key, total)."""
+    return select(key, func.sum(value).label("total")).group_by(key).subquery()
+
+
 def _lot_mismatches(session: Session) -> list[str]:
-    sums = (
-        select(LedgerEntry.lot_id, func.sum(LedgerEntry.points).label("total"))
-        .group_by(LedgerEntry.lot_id)
-        .subquery()
-    )
+    sums = _summed(LedgerEntry.lot_id, LedgerEntry.points)
     rows = session.execute(
         select(PointLot.id, PointLot.member_id, PointLot.remaining, sums.c.total)
         .outerjoin(sums, sums.c.lot_id == PointLot.id)
@@ -24,11 +25,7 @@ def _lot_mismatches(session: Session) -> list[str]:
 
 
 def _txn_mismatches(session: Session) -> list[str]:
-    sums = (
-        select(LedgerEntry.txn_id, func.sum(LedgerEntry.points).label("total"))
-        .group_by(LedgerEntry.txn_id)
-        .subquery()
-    )
+    sums = _summed(LedgerEntry.txn_id, LedgerEntry.points)
     rows = session.execute(
         select(
             PointTransaction.id, PointTransaction.member_id, PointTransaction.points, sums.c.total
@@ -43,40 +40,31 @@ def _txn_mismatches(session: Session) -> list[str]:
 
 
 def _member_mismatches(session: Session) -> list[str]:
-    entries = (
-        select(LedgerEntry.member_id, func.sum(LedgerEntry.points).label("total"))
-        .group_by(LedgerEntry.member_id)
-        .subquery()
-    )
-    lots = (
-        select(PointLot.member_id, func.sum(PointLot.remaining).label("total"))
-        .group_by(PointLot.member_id)
-        .subquery()
-    )
-    debts = (
-        select(PointTransaction.member_id, func.sum(PointTransaction.debt_delta).label("total"))
-        .group_by(PointTransaction.member_id)
-        .subquery()
-    )
-    rows = session.execute(
-        select(
-            Member.id,
-            Member.debt,
-            func.coalesce(entries.c.total, 0),
-            func.coalesce(lots.c.total, 0),
-            func.coalesce(debts.c.total, 0),
-        )
-        .outerjoin(entries, entries.c.member_id == Member.id)
-        .outerjoin(lots, lots.c.member_id == Member.id)
-        .outerjoin(debts, debts.c.member_id == Member.id)
-    )
     problems = []
-    for member, debt, entry_sum, lot_sum, debt_sum in rows:
+    for member, debt, entry_sum, lot_sum, debt_sum in session.execute(_MEMBER_SUMS):
         if entry_sum != lot_sum:
             problems.append(f"member {member}: entries sum to {entry_sum}, lots to {lot_sum}")
         if debt != debt_sum or debt < 0:
             problems.append(f"member {member}: debt {debt} but the ledger says {debt_sum}")
     return problems
+
+
+_ENTRIES = _summed(LedgerEntry.member_id, LedgerEntry.points)
+_LOTS = _summed(PointLot.member_id, PointLot.remaining)
+_DEBTS = _summed(PointTransaction.member_id, PointTransaction.debt_delta)
+# per member: the debt it carries, and what its entries, lots and debt movements add up to
+_MEMBER_SUMS = (
+    select(
+        Member.id,
+        Member.debt,
+        func.coalesce(_ENTRIES.c.total, 0),
+        func.coalesce(_LOTS.c.total, 0),
+        func.coalesce(_DEBTS.c.total, 0),
+    )
+    .outerjoin(_ENTRIES, _ENTRIES.c.member_id == Member.id)
+    .outerjoin(_LOTS, _LOTS.c.member_id == Member.id)
+    .outerjoin(_DEBTS, _DEBTS.c.member_id == Member.id)
+)
 
 
 def _books(session: Session) -> list[str]:

@@ -61,19 +61,7 @@ def clear(session: Session, clearing_id: int, earned_before: date, *, now: datet
     due = _due(earned_before, now)
     lock_due(session, due)
     result = touched(session, earned_before, now)
-    # the member's entry count in the key: points restored onto a cleared lot later (a refunded
-    # spend) are cleared by a re-run under a new key, and nothing is ever cleared twice
-    entry_count = (
-        select(func.count(LedgerEntry.id))
-        .where(LedgerEntry.member_id == PointLot.member_id)
-        .scalar_subquery()
-    )
-    key = (
-        literal(f"clear:{clearing_id}:")
-        + cast(PointLot.member_id, String)
-        + literal(":")
-        + cast(entry_count, String)
-    )
+    key = _member_key(clearing_id)
     stamp = literal(now, UTCDateTime)
     per_member = (
         select(
@@ -94,6 +82,24 @@ def clear(session: Session, clearing_id: int, earned_before: date, *, now: datet
     entry_key = PointTransaction.idem_key + literal("#") + cast(PointLot.id, String)
     take_lots(session, due, key, entry_key, stamp)
     return result
+
+
+def _member_key(clearing_id: int):
+    """The idempotency key of a member's clearing transaction, as SQL.
+
+    The member's entry count is in the key: points restored onto a cleared lot later (a refunded
+    spend) are cleared by a re-run under a new key, and nothing is ever cleared twice."""
+    entry_count = (
+        select(func.count(LedgerEntry.id))
+        .where(LedgerEntry.member_id == PointLot.member_id)
+        .scalar_subquery()
+    )
+    return (
+        literal(f"clear:{clearing_id}:")
+        + cast(PointLot.member_id, String)
+        + literal(":")
+        + cast(entry_count, String)
+    )
 
 
 def notice_for(session: Session, member_id: int, now: datetime) -> Notice | None:

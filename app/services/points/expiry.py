@@ -78,6 +78,17 @@ def take_lots(session: Session, due, key, entry_key, stamp) -> int:
     return result.rowcount
 
 
+def _lot_key():
+    """A lot's expiry key, as SQL: with the lot's entry count, so a lot restored after expiring
+    expires again, once."""
+    entry_count = (
+        select(func.count(LedgerEntry.id))
+        .where(LedgerEntry.lot_id == PointLot.id)
+        .scalar_subquery()
+    )
+    return literal("expire:") + cast(PointLot.id, String) + literal(":") + cast(entry_count, String)
+
+
 def expire(
     session: Session, as_of: datetime, *, now: datetime, members: tuple[int, int] | None = None
 ) -> int:
@@ -92,13 +103,7 @@ def expire(
     if members is not None:
         due = and_(due, PointLot.member_id >= members[0], PointLot.member_id < members[1])
     lock_due(session, due)
-    # the lot's entry count in the key: a lot restored after expiring expires again, once
-    entry_count = (
-        select(func.count(LedgerEntry.id))
-        .where(LedgerEntry.lot_id == PointLot.id)
-        .scalar_subquery()
-    )
-    key = literal("expire:") + cast(PointLot.id, String) + literal(":") + cast(entry_count, String)
+    key = _lot_key()
     stamp = literal(now, UTCDateTime)
     per_lot = select(
         PointLot.member_id,

@@ -1,7 +1,8 @@
 """The points ledger: the only code that writes lots, transactions and ledger entries.
 
 Every write locks the member's row first, is idempotent on its key, and never commits:
-the request or CLI command that called it commits once.
+the request or CLI command that called it commits once. Credits and debits are here; taking
+points back (claw-backs and reversals) is in `reversals`, on the same primitives.
 """
 
 from datetime import UTC, date, datetime, timedelta
@@ -89,7 +90,8 @@ def find(session: Session, key: str) -> PointTransaction | None:
     return session.scalar(select(PointTransaction).where(PointTransaction.idem_key == key))
 
 
-def _spendable_lots(session: Session, member_id: int, now: datetime, exclude=()) -> list[PointLot]:
+def spendable_lots(session: Session, member_id: int, now: datetime, exclude=()) -> list[PointLot]:
+    """The member's usable lots, first-to-expire first, locked."""
     stmt = (
         select(PointLot)
         .where(
@@ -105,20 +107,20 @@ def _spendable_lots(session: Session, member_id: int, now: datetime, exclude=())
     return list(session.scalars(stmt))
 
 
-def _plan(lots: list[PointLot], points: int) -> list[tuple[PointLot, int]]:
+def plan(lots: list[PointLot], points: int) -> list[tuple[PointLot, int]]:
     """Take up to `points` from lots in order: the (lot, amount) pairs."""
-    plan, left = [], points
+    taken, left = [], points
     for lot in lots:
         if left == 0:
             break
         amount = min(lot.remaining, left)
         if amount:
-            plan.append((lot, amount))
+            taken.append((lot, amount))
             left -= amount
-    return plan
+    return taken
 
 
-def _record(session: Session, member_id: int, kind: str, key: str, moves, now: datetime, **extra):
+def record(session: Session, member_id: int, kind: str, key: str, moves, now: datetime, **extra):
     """Write one transaction and an entry per (lot, signed points) move; adjust the lots."""
     txn = PointTransaction(
         member_id=member_id,
@@ -165,34 +167,31 @@ def credit(
     source = rules_at(session, now).source(source_code)  # the policy in force when earned
     available_at = now + timedelta(days=source.pending_days)
     held = source.code not in UNHELD_SOURCES and is_frozen(session, member_id)
-    lot = PointLot(
-        member_id=member_id,
-        source=source.code,
-        points=points,
-        remaining=0,
-        earned_at=now,
-        available_at=HELD_UNTIL if held else available_at,
-        expires_at=expiry_for(source, now),
-        ref=ref,
-    )
-    session.add(lot)
-    txn = _record(
-        session,
-        member_id,
-        "earn",
-        key,
-        [(lot, points)],
-        now,
-        source=source.code,
-        ref=ref,
-        memo=memo,
-    )
+    lot = _new_lot(session, member_id, source, points, now, ref=ref, held=held)
+    extra = {"source": source.code, "ref": ref, "memo": memo}
+    txn = record(session, member_id, "earn", key, [(lot, points)], now, **extra)
     if held:
         hold = HeldLot(lot_id=lot.id, member_id=member_id, available_at=available_at, held_at=now)
         session.add(hold)
     elif member.debt:
         _settle_debt(session, member, lot, key, now)
     return txn
+
+
+def _new_lot(session: Session, member_id: int, source: PointSource, points, now, *, ref, held):
+    """An empty lot for a credit (its entry fills it); opens and expires by the source's rules."""
+    lot = PointLot(
+        member_id=member_id,
+        source=source.code,
+        points=points,
+        remaining=0,
+        earned_at=now,
+        available_at=HELD_UNTIL if held else now + timedelta(days=source.pending_days),
+        expires_at=expiry_for(source, now),
+        ref=ref,
+    )
+    session.add(lot)
+    return lot
 
 
 def release_held(session: Session, member_id: int, *, now: datetime) -> int:
@@ -217,7 +216,7 @@ def release_held(session: Session, member_id: int, *, now: datetime) -> int:
 def _settle_debt(session: Session, member: Member, lot: PointLot, key: str, now: datetime):
     amount = min(member.debt, lot.remaining)
     member.debt -= amount
-    _record(
+    record(
         session,
         member.id,
         "debt_settle",
@@ -248,111 +247,9 @@ def debit(
         return txn
     if kind in MEMBER_SPENDS and is_frozen(session, member_id):
         raise MemberFrozen(member_id)
-    lots = _spendable_lots(session, member_id, now)
+    lots = spendable_lots(session, member_id, now)
     available = sum(lot.remaining for lot in lots)
     if available < points:
         raise InsufficientPoints(points, available)
-    moves = [(lot, -amount) for lot, amount in _plan(lots, points)]
-    return _record(session, member_id, kind, key, moves, now, ref=ref, memo=memo)
-
-
-def claw_back(
-    session: Session,
-    member_id: int,
-    points: int,
-    key: str,
-    *,
-    now: datetime,
-    prefer_lots=(),
-    ref: str = "",
-    memo: str = "",
-    reverses_id: int | None = None,
-) -> PointTransaction:
-    """Take back credited points: from the preferred lots, then the balance; the rest is debt."""
-    if points <= 0:
-        raise ValueError("a claw-back must be positive")
-    member = lock_member(session, member_id)
-    if txn := find(session, key):
-        return txn
-    preferred = []
-    if prefer_lots:
-        preferred = list(
-            session.scalars(
-                select(PointLot)
-                .where(PointLot.id.in_(prefer_lots), PointLot.remaining > 0, usable(now))
-                .order_by(PointLot.id)
-                .with_for_update()
-            )
-        )
-    others = _spendable_lots(session, member_id, now, exclude=[lot.id for lot in preferred])
-    plan = _plan(preferred + others, points)
-    shortfall = points - sum(amount for _, amount in plan)
-    member.debt += shortfall
-    moves = [(lot, -amount) for lot, amount in plan]
-    return _record(
-        session,
-        member_id,
-        "clawback",
-        key,
-        moves,
-        now,
-        debt_delta=shortfall,
-        ref=ref,
-        memo=memo,
-        reverses_id=reverses_id,
-    )
-
-
-def reverse(session: Session, original: PointTransaction, key: str, *, now: datetime, memo=""):
-    """Undo a spend (exact lots back, expired ones expire at once) or claw back an earn."""
-    lock_member(session, original.member_id)
-    if txn := find(session, key):
-        return txn
-    if session.scalar(
-        select(PointTransaction.id).where(PointTransaction.reverses_id == original.id)
-    ):
-        raise AlreadyReversed(original.idem_key)
-    if original.kind == "earn":
-        lots = [entry.lot_id for entry in original.entries]
-        return claw_back(
-            session,
-            original.member_id,
-            original.points,
-            key,
-            now=now,
-            prefer_lots=lots,
-            ref=original.ref,
-            memo=memo,
-            reverses_id=original.id,
-        )
-    if original.kind not in ("spend", "redeem") or original.debt_delta:
-        raise ValueError(f"cannot reverse a {original.kind} transaction")
-    moves = [(entry.lot, -entry.points) for entry in original.entries]
-    txn = _record(
-        session,
-        original.member_id,
-        "reverse",
-        key,
-        moves,
-        now,
-        ref=original.ref,
-        memo=memo,
-        reverses_id=original.id,
-    )
-    _expire_restored(session, original.member_id, [lot for lot, _ in moves], key, now)
-    return txn
-
-
-def _expire_restored(session: Session, member_id: int, lots, key: str, now: datetime) -> None:
-    """Points put back on a lot that has already expired expire again at once."""
-    for lot in {lot.id: lot for lot in lots}.values():
-        if lot.expires_at is not None and lot.expires_at <= now and lot.remaining:
-            _record(
-                session,
-                member_id,
-                "expire",
-                f"expire:{lot.id}:r:{key}",
-                [(lot, -lot.remaining)],
-                now,
-                source=lot.source,
-            )
+    moves = [(lot, -amount) for lot, amount in plan(lots, points)]
+    return record(session, member_id, kind, key, moves, now, ref=ref, memo=memo)

@@ -9,7 +9,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from app.models import Member, PointLot, PosOrder, PosRefund, Store
-from app.services.points import earning, issuing, ledger, tiers
+from app.services.points import earning, issuing, ledger, reversals, tiers
 
 
 class Conflict(Exception):
@@ -57,17 +57,11 @@ def record_purchase(
     channel: str = "pos",
 ) -> Recorded:
     """Award purchase points and growth for a paid order; a replay returns the first result."""
-    # the referrer may be credited too: lock both in id order
-    ledger.lock_members(session, [member.id, member.referred_by_id])
+    ledger.lock_members(session, [member.id, member.referred_by_id])  # the referrer may earn too
     if replay := _replay(session, order_no, fingerprint):
         return replay
     if session.scalar(select(Store.id).where(Store.code == store_code)) is None:
         raise UnknownStore(store_code)
-    first = (
-        session.scalar(select(PosOrder.id).where(PosOrder.member_id == member.id).limit(1)) is None
-    )
-    points = earning.purchase_points(session, member, paid_fen, lines, paid_at)
-    issuing.require(session, points, now)  # the brand's monthly issue cap, if one is set
     order = PosOrder(
         order_no=order_no,
         member_id=member.id,
@@ -77,8 +71,18 @@ def record_purchase(
         paid_at=paid_at,
         lines=lines,
         body_hash=fingerprint,
-        points_awarded=points,
     )
+    return _record_new(session, member, order, now)
+
+
+def _record_new(session: Session, member: Member, order: PosOrder, now: datetime) -> Recorded:
+    """A new order: its points (within the issue cap), its growth, a first order's referral."""
+    first = (
+        session.scalar(select(PosOrder.id).where(PosOrder.member_id == member.id).limit(1)) is None
+    )
+    points = earning.purchase_points(session, member, order.paid_fen, order.lines, order.paid_at)
+    issuing.require(session, points, now)  # the brand's monthly issue cap, if one is set
+    order.points_awarded = points
     session.add(order)
     session.flush()
     _award(session, member, order, now)
@@ -144,20 +148,12 @@ def refund(
     now: datetime,
 ) -> Recorded:
     """Reverse the points and growth of the refunded share; idempotent on refund_no."""
-    order = session.scalar(select(PosOrder).where(PosOrder.order_no == order_no))
-    if order is None:
-        raise OrderNotFound(order_no)
-    member = session.get(Member, order.member_id)
-    ledger.lock_members(session, [member.id, member.referred_by_id])  # reloads member too
-    session.refresh(order)
+    order, member = _locked_order(session, order_no)
     if replay := _refund_replay(session, order, refund_no, fingerprint):
         return replay
     if order.refunded_fen + refund_fen > order.paid_fen:
         raise RefundTooLarge(order.paid_fen - order.refunded_fen)
-    before, after = order.refunded_fen, order.refunded_fen + refund_fen
-    points = _claw_back_share(session, member, order, after, refund_no, now)
-    _take_back_growth(session, member, order, before, after, refund_no, now)
-    order.refunded_fen, order.points_reversed = after, order.points_reversed + points
+    points = _take_back(session, member, order, refund_fen, refund_no, now)
     session.add(
         PosRefund(
             refund_no=refund_no,
@@ -167,10 +163,32 @@ def refund(
             points_reversed=points,
         )
     )
-    if after == order.paid_fen:
+    if order.refunded_fen == order.paid_fen:
         _reverse_referral(session, member, order, now)
     session.flush()
     return Recorded(order, False)
+
+
+def _locked_order(session: Session, order_no: str) -> tuple[PosOrder, Member]:
+    """The order and its member, locked with the referrer (in id order) and reloaded."""
+    order = session.scalar(select(PosOrder).where(PosOrder.order_no == order_no))
+    if order is None:
+        raise OrderNotFound(order_no)
+    member = session.get(Member, order.member_id)
+    ledger.lock_members(session, [member.id, member.referred_by_id])  # reloads member too
+    session.refresh(order)
+    return order, member
+
+
+def _take_back(
+    session: Session, member: Member, order: PosOrder, refund_fen: int, refund_no: str, now
+) -> int:
+    """The refunded share's points and growth go; the order counts the refund; the points."""
+    before, after = order.refunded_fen, order.refunded_fen + refund_fen
+    points = _claw_back_share(session, member, order, after, refund_no, now)
+    _take_back_growth(session, member, order, before, after, refund_no, now)
+    order.refunded_fen, order.points_reversed = after, order.points_reversed + points
+    return points
 
 
 def _refund_replay(
@@ -196,7 +214,7 @@ def _claw_back_share(
                 PointLot.ref == f"order:{order.order_no}", PointLot.source == "purchase"
             )
         ).all()
-        ledger.claw_back(
+        reversals.claw_back(
             session,
             member.id,
             points,
@@ -237,4 +255,6 @@ def _reverse_referral(session: Session, member: Member, order: PosOrder, now: da
     reward = ledger.find(session, f"referral:{member.id}")
     # the reward names the order that earned it: only refunding that order takes it back
     if reward is not None and reward.ref == f"order:{order.order_no}":
-        ledger.reverse(session, reward, f"referral-reversal:{member.id}", now=now, memo="referral")
+        reversals.reverse(
+            session, reward, f"referral-reversal:{member.id}", now=now, memo="referral"
+        )
