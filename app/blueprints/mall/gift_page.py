@@ -59,7 +59,7 @@ def _data(gift, member, now, qty: int, yuan: int, error, priced_for=None) -> dic
 
 
 def _notify_me(gift, member, state) -> dict:
-    """The offer to Notify me" on a sold-out or upcoming gift; whether the member asked (a query only then)."""
+    """The "notify me" offer on a sold-out or upcoming gift, and whether the member took it."""
     offer = member is not None and state.status in subscriptions.REASONS
     return {
         "notify_me": offer,
