@@ -16,7 +16,7 @@ from app.jobs import periods
 from app.models import Member
 from app.services.accounts import sessions, verification
 from app.services.alerts import monitor
-from app.services.analytics import rfm
+from app.services.analytics import rfm, rollups
 from app.services.console import clearing
 from app.services.limits import counters
 from app.services.mall import orders
@@ -82,5 +82,6 @@ JOBS = {
         Job("prune", "daily", 0, _prune),
         Job("rfm", "daily", 1, _rfm),
         Job("alerts", "minute", 0, monitor.run, overdue_after_periods=10),
+        Job("rollups", "minute", 0, rollups.run, overdue_after_periods=10),
     )
 }

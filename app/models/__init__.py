@@ -28,6 +28,7 @@ from app.models.ledger import LedgerEntry, PointLot, PointSource, PointTransacti
 from app.models.limits import RateCounter
 from app.models.member import GrowthEvent, Member, Tier, TierChange
 from app.models.order import Address, Order, OrderEvent, Payment
+from app.models.rollups import PointsDaily, RollupCursor
 from app.models.rules import PointClearing, RuleVersion
 from app.models.segments import MemberSegment, SegmentTotal
 from app.models.verification import SmsMessage, VerificationCode
@@ -39,6 +40,8 @@ __all__ = [
     "AlertSetting",
     "AlertTally",
     "PointClearing",
+    "PointsDaily",
+    "RollupCursor",
     "RuleVersion",
     "SegmentTotal",
     "Benefit",

@@ -6,12 +6,11 @@ from datetime import date, datetime, timedelta
 from decimal import ROUND_HALF_UP, Decimal
 from fractions import Fraction
 
-from sqlalchemy import select
+from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from app.models import Gift, Order, PointLot, PointTransaction
-from app.services.analytics import definitions as d
-from app.services.analytics import flows
+from app.models import Gift, Order, PointLot
+from app.services.analytics import figures, flows
 from app.timeutil import add_months, last_valid_day, local_midnight
 
 REDEEMED = ("to_pickup", "to_ship", "to_book", "completed", "shipped")
@@ -39,10 +38,7 @@ def average_value(session: Session, since: datetime, until: datetime) -> Fractio
 
 def _trailing(session: Session, now: datetime, months: int) -> tuple[int, int, int]:
     start = local_midnight(add_months(flows.current_month(now), -months + 1))
-    stmt = select(d.total(d.issued), d.total(d.consumed), d.total(d.expired)).where(
-        PointTransaction.created_at >= start, PointTransaction.created_at < now
-    )
-    return tuple(int(v) for v in session.execute(stmt).one())
+    return figures.total(session, start, now)[:3]
 
 
 def percent(part: int, whole: int) -> Decimal | None:
@@ -100,13 +96,13 @@ def expiring_by_month(session: Session, now: datetime, months: int = 12) -> list
     """Points that expire in each coming brand-local month (by their last usable day)."""
     horizon = local_midnight(add_months(flows.current_month(now), months))
     rows = session.execute(
-        select(PointLot.expires_at, PointLot.remaining).where(
-            PointLot.remaining > 0, PointLot.expires_at > now, PointLot.expires_at <= horizon
-        )
-    )
+        select(PointLot.expires_at, func.sum(PointLot.remaining))
+        .where(PointLot.remaining > 0, PointLot.expires_at > now, PointLot.expires_at <= horizon)
+        .group_by(PointLot.expires_at)
+    )  # lots share a few expiry instants (midnights): one row each, by the open-lots index
     totals: dict[date, int] = {}
     for expires_at, remaining in rows:
         month = last_valid_day(expires_at).replace(day=1)
-        totals[month] = totals.get(month, 0) + remaining
+        totals[month] = totals.get(month, 0) + int(remaining)
     first = flows.current_month(now)
     return [(m, totals.get(m, 0)) for m in (add_months(first, k) for k in range(months))]
