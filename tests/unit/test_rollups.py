@@ -12,9 +12,10 @@ from app import create_app
 from app.config import TestConfig
 from app.demo.defaults import seed_defaults
 from app.extensions import db
-from app.models import Order, PointTransaction, PosOrder, Tier
+from app.jobs.registry import JOBS
+from app.models import Order, PointsDaily, PointTransaction, PosOrder, RollupCursor, Tier
 from app.services.accounts import accounts
-from app.services.analytics import channels, figures, flows, rollups
+from app.services.analytics import channels, cost, figures, flows, rollups
 from app.services.points import expiry, ledger
 from app.timeutil import local_midnight
 from tests import factories
@@ -168,3 +169,74 @@ def test_the_rollups_equal_the_direct_computation(
         assert rollups.position(session) == last_id
         session.remove()
         db.engine.dispose()
+
+
+def _history(session, make_member) -> list[int]:
+    """Two members: purchases, a sign-in, a redemption cancelled, a claw-back, over two days."""
+    a, b = make_member(), make_member()
+    day = datetime(2027, 3, 9, 15, 30, tzinfo=UTC)  # 23:30 in Beijing
+    earn = ledger.credit(session, a.id, "adjustment", 500, "k1", now=day)
+    spend = ledger.debit(session, a.id, 120, "k2", now=day + timedelta(minutes=20), kind="redeem")
+    ledger.credit(session, b.id, "signin", 5, "k3", now=day + timedelta(minutes=40))
+    ledger.reverse(session, spend, "k4", now=day + timedelta(hours=3))
+    ledger.reverse(session, earn, "k5", now=day + timedelta(days=1))
+    ledger.credit(session, b.id, "adjustment", 70, "k6", now=day + timedelta(days=1, hours=2))
+    session.commit()
+    return [a.id, b.id]
+
+
+def _table(session) -> list[tuple]:
+    return [tuple(r) for r in session.execute(select(PointsDaily.__table__).order_by(
+        *PointsDaily.__table__.primary_key.columns)).all()]  # fmt: skip
+
+
+def test_the_job_is_idempotent_and_resumable(session, make_member, monkeypatch):
+    _history(session, make_member)
+    monkeypatch.setattr(rollups, "STEP", 2)  # two ids a batch
+    run = rollups.run(session, START, START)
+    next(run)  # one batch, committed; then the job stops (a crash, a deploy)
+    session.commit()
+    run.close()
+    assert rollups.position(session) == 2
+    job(session)  # resumes after the cursor
+    once = _table(session)
+    assert job(session) == 0 and _table(session) == once  # a second run changes nothing
+    session.query(PointsDaily).delete()
+    session.query(RollupCursor).delete()
+    session.commit()
+    job(session)  # a run from scratch, in one go, gives the same table
+    assert _table(session) == once
+    last = session.scalar(select(func.max(PointTransaction.id)))
+    assert rollups.position(session) == last
+
+
+def test_a_brand_local_day_boundary(session, make_member):
+    """23:59 and 00:01 in Beijing fall on two days; a range cut mid-day reads its edge exactly."""
+    m = make_member()
+    late = local_midnight(date(2027, 3, 10)) - timedelta(minutes=1)
+    ledger.credit(session, m.id, "adjustment", 100, "d1", now=late)
+    ledger.credit(session, m.id, "adjustment", 40, "d2", now=late + timedelta(minutes=2))
+    session.commit()
+    job(session)
+    days = dict(session.execute(select(PointsDaily.day, PointsDaily.issued)).all())
+    assert days == {date(2027, 3, 9): 100, date(2027, 3, 10): 40}
+    tenth = local_midnight(date(2027, 3, 10))
+    assert figures.total(session, tenth, tenth + timedelta(days=1))[0] == 40
+    assert figures.total(session, late, tenth)[0] == 100  # a one-minute range, from the ledger
+    assert figures.total(session, tenth - timedelta(hours=5), tenth + timedelta(hours=5))[0] == 140
+
+
+def test_backfill_and_a_write_counted_the_instant_after(session, make_member):
+    """An existing database: the first run rolls up its whole ledger; a write after the run is in
+    every figure at once (the tail after the cursor), before the next run."""
+    a, _ = _history(session, make_member)
+    assert rollups.position(session) == 0 and _table(session) == []
+    job(session)
+    end = datetime(2027, 4, 1, tzinfo=UTC)
+    assert figures.total(session, None, end) == figures.total(session, None, end, direct=True)
+    before = flows.outstanding(session, end)
+    ledger.credit(session, a, "adjustment", 9, "late", now=datetime(2027, 3, 20, tzinfo=UTC))
+    session.commit()
+    assert flows.outstanding(session, end) == before + 9
+    assert cost.health(session, end) == cost.health(session, end, direct=True)
+    assert "rollups" in JOBS and JOBS["rollups"].period == "minute"

@@ -36,9 +36,9 @@ def average_value(session: Session, since: datetime, until: datetime) -> Fractio
     return Fraction(value, points) if points else None
 
 
-def _trailing(session: Session, now: datetime, months: int) -> tuple[int, int, int]:
+def _trailing(session: Session, now: datetime, months: int, direct=False) -> tuple[int, int, int]:
     start = local_midnight(add_months(flows.current_month(now), -months + 1))
-    return figures.total(session, start, now)[:3]
+    return figures.total(session, start, now, direct=direct)[:3]
 
 
 def percent(part: int, whole: int) -> Decimal | None:
@@ -56,9 +56,9 @@ class Health:
     verdict: str  # healthy | issuing_outruns | consumption_outruns | no_data
 
 
-def health(session: Session, now: datetime) -> Health:
+def health(session: Session, now: datetime, *, direct: bool = False) -> Health:
     """The health index (积分健康) for the three brand-local months up to now."""
-    issued, consumed, _ = _trailing(session, now, 3)
+    issued, consumed, _ = _trailing(session, now, 3, direct)
     ratio = percent(consumed, issued)
     if ratio is None:
         return Health(None, "no_data")
@@ -80,13 +80,13 @@ class Liability:
     net_fen: int
 
 
-def liability(session: Session, now: datetime) -> Liability:
+def liability(session: Session, now: datetime, *, direct: bool = False) -> Liability:
     """What members hold, priced at the trailing year's redemption-weighted point value."""
-    outstanding = flows.outstanding(session, now)
+    outstanding = flows.outstanding(session, now, direct=direct)
     exact = average_value(session, now - timedelta(days=365), now)
     gross = math.floor(outstanding * exact) if exact is not None else 0
     value = point_value_fen(exact.numerator, 0, exact.denominator) if exact is not None else None
-    issued, _, expired = _trailing(session, now, 12)
+    issued, _, expired = _trailing(session, now, 12, direct)
     breakage = percent(expired, issued)
     net = math.floor(gross * (100 - breakage) / 100) if breakage is not None else gross
     return Liability(outstanding, value, gross, breakage, net)

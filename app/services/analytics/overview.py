@@ -20,7 +20,7 @@ class Totals:
     expired: int
 
 
-def totals(session: Session, now: datetime) -> Totals:
+def totals(session: Session, now: datetime, *, direct: bool = False) -> Totals:
     """Lifetime totals up to now."""
-    issued, consumed, expired, _ = figures.total(session, None, now)
+    issued, consumed, expired, _ = figures.total(session, None, now, direct=direct)
     return Totals(session.scalar(select(func.count(Member.id))), issued, consumed, expired)

@@ -4,8 +4,8 @@ the cursor's move are one transaction, so a batch is counted once whether the jo
 or after it. Its first run is the backfill of an existing database.
 
 PostgreSQL may commit a lower id after a higher one. So the job reads up to a watermark: the
-highest id visible when it last looked, once every transaction then in progress has finished
-(pg_snapshot_xmin has passed the snapshot's xmax) — after that no id up to it can still appear.
+highest id visible when it last looked, once every transaction of this database then in
+progress has finished — after that no id up to it can still appear.
 SQLite has one writer at a time: ids commit in order, the watermark is the highest id.
 """
 
@@ -25,7 +25,13 @@ STEP = 250_000  # ids per batch (a transaction of its own)
 SNAPSHOT = text(
     "SELECT (SELECT max(id) FROM point_txns), pg_snapshot_xmax(pg_current_snapshot())::text::bigint"
 )
-SETTLED = text("SELECT pg_snapshot_xmin(pg_current_snapshot())::text::bigint >= :xmax")
+# no transaction of this database that was in progress at the look is still in progress
+# (the cluster-wide xmin would wait on every other database's long transactions too)
+SETTLED = text(
+    "SELECT NOT EXISTS (SELECT 1 FROM pg_stat_activity WHERE datname = current_database()"
+    " AND pid <> pg_backend_pid() AND backend_xid IS NOT NULL"
+    " AND age(backend_xid) >= age((:xmax % 4294967296)::text::xid))"
+)
 
 
 def _postgres(session: Session) -> bool:
