@@ -25,7 +25,8 @@ def local_day(session: Session, column):
         return cast(func.timezone(brand_tz().key, column), Date)
     offset = brand_tz().utcoffset(datetime.now()) or 0
     minutes = int(offset.total_seconds() // 60) if offset else 0
-    return type_coerce(func.date(column, f"{minutes:+d} minutes"), Date)
+    whole_seconds = func.substr(column, 1, 19)  # SQLite rounds microseconds to milliseconds
+    return type_coerce(func.date(whole_seconds, f"{minutes:+d} minutes"), Date)
 
 
 def _flow():
