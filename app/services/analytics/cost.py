@@ -26,14 +26,15 @@ def point_value_fen(cost_fen: int, cash_fen: int, points: int) -> Decimal | None
 
 def average_value(session: Session, since: datetime, until: datetime) -> Fraction | None:
     """Redemption-weighted value of a point in fen, exactly: Σ(cost − cash paid) / Σ points."""
-    rows = session.execute(
-        select(Gift.cost_fen, Order.qty, Order.cash_due_fen, Order.points, Order.points_for_cash)
+    value, points = session.execute(
+        select(
+            func.coalesce(func.sum(Gift.cost_fen * Order.qty - Order.cash_due_fen), 0),
+            func.coalesce(func.sum(Order.points + Order.points_for_cash), 0),
+        )
         .join(Gift, Gift.id == Order.gift_id)
         .where(Order.status.in_(REDEEMED), Order.created_at >= since, Order.created_at < until)
-    ).all()
-    value = sum(cost * qty - cash for cost, qty, cash, _, _ in rows)
-    points = sum(p + pc for *_, p, pc in rows)
-    return Fraction(value, points) if points else None
+    ).one()
+    return Fraction(int(value), int(points)) if points else None
 
 
 def _trailing(session: Session, now: datetime, months: int, direct=False) -> tuple[int, int, int]:
