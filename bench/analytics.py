@@ -157,6 +157,23 @@ def backfill() -> None:
         db.session.commit()
 
 
+def measure(opts) -> None:
+    """Load (unless reusing), backfill, then time the pages (cold, then warm) and the RFM."""
+    started = time.perf_counter()
+    rows = counts() if opts.reuse else load(opts.members)
+    print(f"{rows} in {time.perf_counter() - started:.1f} s", flush=True)
+    if not opts.reuse:
+        timed("rollups job: first run (backfill)", backfill)
+        vacuum()
+    timed("rollups job: next run (nothing new)", backfill)
+    for _ in range(2):  # the second is warm
+        timed("console home (rollups)", lambda: home(False))
+        timed("console home (direct scan)", lambda: home(True))
+        timed("monthly analytics page (rollups)", lambda: analytics(False))
+        timed("monthly analytics page (direct scan)", lambda: analytics(True))
+    timed("RFM recompute", lambda: (rfm.recompute(db.session, utcnow()), db.session.commit()))
+
+
 def main() -> None:
     """Load, time, report, drop."""
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
@@ -176,21 +193,7 @@ def main() -> None:
     app = create_app(TestConfig, SQLALCHEMY_DATABASE_URI=url, SQLALCHEMY_ENGINE_OPTIONS=options)
     try:
         with app.app_context():
-            started = time.perf_counter()
-            rows = counts() if opts.reuse else load(opts.members)
-            print(f"{rows} in {time.perf_counter() - started:.1f} s", flush=True)
-            if not opts.reuse:
-                timed("rollups job: first run (backfill)", backfill)
-                vacuum()
-            timed("rollups job: next run (nothing new)", backfill)
-            for _ in range(2):  # the second is warm
-                timed("console home (rollups)", lambda: home(False))
-                timed("console home (direct scan)", lambda: home(True))
-                timed("monthly analytics page (rollups)", lambda: analytics(False))
-                timed("monthly analytics page (direct scan)", lambda: analytics(True))
-            timed(
-                "RFM recompute", lambda: (rfm.recompute(db.session, utcnow()), db.session.commit())
-            )
+            measure(opts)
             db.session.remove()
     finally:
         if not opts.keep:
