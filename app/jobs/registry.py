@@ -16,7 +16,7 @@ from app.jobs import periods
 from app.models import Member
 from app.services.accounts import sessions, verification
 from app.services.alerts import monitor
-from app.services.analytics import rfm
+from app.services.analytics import rfm, rollups
 from app.services.console import clearing
 from app.services.limits import counters
 from app.services.mall import orders
@@ -102,5 +102,6 @@ JOBS = {
         Job("reminders", "daily", 1, reminders.run),
         Job("event-reminders", "minute", 0, events.run, overdue_after_periods=10),
         Job("send-outbox", "minute", 0, _send_outbox, overdue_after_periods=10),
+        Job("rollups", "minute", 0, rollups.run, overdue_after_periods=10),
     )
 }

@@ -34,6 +34,7 @@ from app.models.notifications import (
     OutboxMessage,
 )
 from app.models.order import Address, Order, OrderEvent, Payment
+from app.models.rollups import PointsDaily, RollupCursor
 from app.models.rules import PointClearing, RuleVersion
 from app.models.segments import MemberSegment, SegmentTotal
 from app.models.tasks import GiftReview, MemberDay, MemberDayPrice, TaskCompletion, TaskRule
@@ -51,6 +52,8 @@ __all__ = [
     "AlertSetting",
     "AlertTally",
     "PointClearing",
+    "PointsDaily",
+    "RollupCursor",
     "RuleVersion",
     "SegmentTotal",
     "Benefit",

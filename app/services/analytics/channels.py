@@ -2,65 +2,44 @@
 
 from datetime import datetime
 
-from sqlalchemy import case, func, literal, select
+from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from app.models import Gift, Order, PointLot, PointTransaction, PosOrder
-from app.services.analytics import definitions as d
+from app.models import PointLot
+from app.services.analytics import figures
+from app.services.analytics.facts import SINKS
 
 CHANNELS = (
     "purchase_pos", "purchase_counter", "signin", "registration", "profile", "referral",
     "task", "campaign", "adjustment",
 )  # fmt: skip
-SINKS = ("physical", "coupon", "virtual", "service", "points_as_cash", "flash", "other")
-
-T = PointTransaction
 
 
-def _in_range(stmt, since: datetime, until: datetime):
-    return stmt.where(T.created_at >= since, T.created_at < until)
+def _flows(session: Session, since: datetime, until: datetime, direct: bool):
+    return figures.sums(session, since, until, lambda c: [c.flow, c.channel], direct=direct)
 
 
-def by_channel(session: Session, since: datetime, until: datetime) -> dict[str, int]:
+def by_channel(
+    session: Session, since: datetime, until: datetime, *, direct: bool = False
+) -> dict[str, int]:
     """Issued points (net of claw-backs) per earning channel; purchases split POS / counter."""
-    pos = PosOrder.__table__.alias("pos")
-    stmt = (
-        select(T.source, pos.c.channel, d.total(d.issued))
-        .outerjoin(pos, T.ref == literal("order:") + pos.c.order_no)
-        .where(T.kind.in_(d.ISSUING))
-        .group_by(T.source, pos.c.channel)
-    )
     out = dict.fromkeys(CHANNELS, 0)
-    for source, channel, points in session.execute(_in_range(stmt, since, until)):
-        key = (
-            f"purchase_{'counter' if channel == 'counter' else 'pos'}"
-            if source == "purchase"
-            else source
-        )
-        out[key] = out.get(key, 0) + int(points)
+    for (flow, channel), (issued, *_) in _flows(session, since, until, direct).items():
+        if flow == "issue":
+            key = channel or None  # a claw-back names no source
+            out[key] = out.get(key, 0) + issued
     return out
 
 
-def by_sink(session: Session, since: datetime, until: datetime) -> dict[str, int]:
+def by_sink(
+    session: Session, since: datetime, until: datetime, *, direct: bool = False
+) -> dict[str, int]:
     """Consumed points (net of returns) per sink; the points that paid cash are their own sink."""
-    sign = case((T.kind == "reverse", -1), else_=1)
-    stmt = (
-        select(
-            Order.flash_event_id.is_not(None),
-            Gift.kind,
-            d.total(d.consumed),
-            func.coalesce(func.sum(sign * Order.points_for_cash), 0),
-        )
-        .outerjoin(Order, T.ref == literal("redeem:") + Order.order_no)
-        .outerjoin(Gift, Gift.id == Order.gift_id)
-        .where(T.kind.in_(d.SPENDING))
-        .group_by(Order.flash_event_id.is_not(None), Gift.kind)
-    )
     out = dict.fromkeys(SINKS, 0)
-    for is_flash, kind, consumed, for_cash in session.execute(_in_range(stmt, since, until)):
-        sink = "flash" if is_flash else (kind if kind in SINKS else "other")
-        out["points_as_cash"] += int(for_cash)
-        out[sink] += int(consumed) - int(for_cash)
+    for (flow, sink), (_, consumed, _, for_cash) in _flows(session, since, until, direct).items():
+        if flow == "spend":
+            out["points_as_cash"] += for_cash
+            out[sink] += consumed - for_cash
     return out
 
 

@@ -6,12 +6,11 @@ from datetime import date, datetime, timedelta
 from decimal import ROUND_HALF_UP, Decimal
 from fractions import Fraction
 
-from sqlalchemy import select
+from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from app.models import Gift, Order, PointLot, PointTransaction
-from app.services.analytics import definitions as d
-from app.services.analytics import flows
+from app.models import Gift, Order, PointLot
+from app.services.analytics import figures, flows
 from app.timeutil import add_months, last_valid_day, local_midnight
 
 REDEEMED = ("to_pickup", "to_ship", "to_book", "completed", "shipped")
@@ -27,22 +26,20 @@ def point_value_fen(cost_fen: int, cash_fen: int, points: int) -> Decimal | None
 
 def average_value(session: Session, since: datetime, until: datetime) -> Fraction | None:
     """Redemption-weighted value of a point in fen, exactly: Σ(cost − cash paid) / Σ points."""
-    rows = session.execute(
-        select(Gift.cost_fen, Order.qty, Order.cash_due_fen, Order.points, Order.points_for_cash)
+    value, points = session.execute(
+        select(
+            func.coalesce(func.sum(Gift.cost_fen * Order.qty - Order.cash_due_fen), 0),
+            func.coalesce(func.sum(Order.points + Order.points_for_cash), 0),
+        )
         .join(Gift, Gift.id == Order.gift_id)
         .where(Order.status.in_(REDEEMED), Order.created_at >= since, Order.created_at < until)
-    ).all()
-    value = sum(cost * qty - cash for cost, qty, cash, _, _ in rows)
-    points = sum(p + pc for *_, p, pc in rows)
-    return Fraction(value, points) if points else None
+    ).one()
+    return Fraction(int(value), int(points)) if points else None
 
 
-def _trailing(session: Session, now: datetime, months: int) -> tuple[int, int, int]:
+def _trailing(session: Session, now: datetime, months: int, direct=False) -> tuple[int, int, int]:
     start = local_midnight(add_months(flows.current_month(now), -months + 1))
-    stmt = select(d.total(d.issued), d.total(d.consumed), d.total(d.expired)).where(
-        PointTransaction.created_at >= start, PointTransaction.created_at < now
-    )
-    return tuple(int(v) for v in session.execute(stmt).one())
+    return figures.total(session, start, now, direct=direct)[:3]
 
 
 def percent(part: int, whole: int) -> Decimal | None:
@@ -60,9 +57,9 @@ class Health:
     verdict: str  # healthy | issuing_outruns | consumption_outruns | no_data
 
 
-def health(session: Session, now: datetime) -> Health:
+def health(session: Session, now: datetime, *, direct: bool = False) -> Health:
     """The health index (积分健康) for the three brand-local months up to now."""
-    issued, consumed, _ = _trailing(session, now, 3)
+    issued, consumed, _ = _trailing(session, now, 3, direct)
     ratio = percent(consumed, issued)
     if ratio is None:
         return Health(None, "no_data")
@@ -84,13 +81,13 @@ class Liability:
     net_fen: int
 
 
-def liability(session: Session, now: datetime) -> Liability:
+def liability(session: Session, now: datetime, *, direct: bool = False) -> Liability:
     """What members hold, priced at the trailing year's redemption-weighted point value."""
-    outstanding = flows.outstanding(session, now)
+    outstanding = flows.outstanding(session, now, direct=direct)
     exact = average_value(session, now - timedelta(days=365), now)
     gross = math.floor(outstanding * exact) if exact is not None else 0
     value = point_value_fen(exact.numerator, 0, exact.denominator) if exact is not None else None
-    issued, _, expired = _trailing(session, now, 12)
+    issued, _, expired = _trailing(session, now, 12, direct)
     breakage = percent(expired, issued)
     net = math.floor(gross * (100 - breakage) / 100) if breakage is not None else gross
     return Liability(outstanding, value, gross, breakage, net)
@@ -100,13 +97,13 @@ def expiring_by_month(session: Session, now: datetime, months: int = 12) -> list
     """Points that expire in each coming brand-local month (by their last usable day)."""
     horizon = local_midnight(add_months(flows.current_month(now), months))
     rows = session.execute(
-        select(PointLot.expires_at, PointLot.remaining).where(
-            PointLot.remaining > 0, PointLot.expires_at > now, PointLot.expires_at <= horizon
-        )
-    )
+        select(PointLot.expires_at, func.sum(PointLot.remaining))
+        .where(PointLot.remaining > 0, PointLot.expires_at > now, PointLot.expires_at <= horizon)
+        .group_by(PointLot.expires_at)
+    )  # lots share a few expiry instants (midnights): one row each, by the open-lots index
     totals: dict[date, int] = {}
     for expires_at, remaining in rows:
         month = last_valid_day(expires_at).replace(day=1)
-        totals[month] = totals.get(month, 0) + remaining
+        totals[month] = totals.get(month, 0) + int(remaining)
     first = flows.current_month(now)
     return [(m, totals.get(m, 0)) for m in (add_months(first, k) for k in range(months))]

@@ -4,23 +4,17 @@ from dataclasses import dataclass
 from datetime import date, datetime
 from decimal import ROUND_HALF_UP, Decimal
 
-from sqlalchemy import case, literal, select
+from sqlalchemy import case, literal
 from sqlalchemy.orm import Session
 
-from app.models import Member, PointTransaction, PosOrder, Tier
-from app.services.analytics import definitions as d
+from app.services.analytics import figures
 from app.timeutil import add_months, local_date, local_midnight
 
 MAX_MONTHS = 120
 
 
-@dataclass(frozen=True)
-class Filters:
-    """What the flows narrow to: a store's purchases, a tier's members, one earning source."""
-
-    store: str = ""
-    tier: str = ""
-    channel: str = ""
+Filters = figures.Narrow  # what the flows narrow to: a store, a tier, one earning source
+EVERYTHING = Filters()
 
 
 @dataclass(frozen=True)
@@ -61,47 +55,36 @@ def months(first: date, last: date) -> list[date]:
     return out
 
 
-def _bucket(starts: list[datetime]):
-    """SQL: the index of the month a transaction falls in (boundaries in UTC)."""
-    whens = [(PointTransaction.created_at < b, i) for i, b in enumerate(starts[1:])]
-    return case(*whens, else_=literal(len(starts) - 2)) if whens else literal(0)
+def _bucket(days: list[date]):
+    """The month index of a relation's day column, for months starting on `days`."""
+
+    def keys(c):
+        whens = [(c.day < b, i) for i, b in enumerate(days[1:])]
+        return [case(*whens, else_=literal(len(days) - 2)) if whens else literal(0)]
+
+    return keys
 
 
-def _narrow(stmt, f: Filters):
-    if f.tier:
-        stmt = (
-            stmt.join(Member, Member.id == PointTransaction.member_id)
-            .join(Tier, Tier.id == Member.tier_id)
-            .where(Tier.code == f.tier)
-        )
-    if f.store:
-        stmt = stmt.join(
-            PosOrder, PointTransaction.ref == literal("order:") + PosOrder.order_no
-        ).where(PosOrder.store_code == f.store)
-    if f.channel:
-        stmt = stmt.where(PointTransaction.source == f.channel)
-    return stmt
-
-
-def sums(session: Session, starts: list[datetime], f: Filters) -> dict[int, tuple[int, int, int]]:
+def sums(
+    session: Session, starts: list[datetime], f: Filters, *, direct: bool = False
+) -> dict[int, tuple[int, int, int]]:
     """(issued, consumed, expired) per month index, for months bounded by `starts`."""
-    bucket = _bucket(starts).label("bucket")
-    stmt = select(bucket, d.total(d.issued), d.total(d.consumed), d.total(d.expired)).where(
-        PointTransaction.created_at >= starts[0], PointTransaction.created_at < starts[-1]
-    )
-    stmt = _narrow(stmt, f).group_by(bucket)
-    return {int(b): (int(i), int(c), int(e)) for b, i, c, e in session.execute(stmt)}
+    keys = _bucket([local_date(s) for s in starts])
+    got = figures.sums(session, starts[0], starts[-1], keys, f, direct=direct)
+    return {int(b): (i, c, e) for (b,), (i, c, e, _) in got.items()}
 
 
-def monthly(session: Session, first: date, last: date, f: Filters = Filters()) -> list[MonthFlow]:
+def monthly(
+    session: Session, first: date, last: date, f: Filters = EVERYTHING, *, direct: bool = False
+) -> list[MonthFlow]:
     """One row per brand-local month from `first` to `last`, with MoM growth and issued YoY."""
     shown = months(first, last)
     span = [add_months(shown[0], k) for k in range(-12, 0)] + shown  # a year before, for YoY
     starts = [local_midnight(m) for m in span] + [local_midnight(add_months(span[-1], 1))]
-    figures = sums(session, starts, f)
+    got = sums(session, starts, f, direct=direct)
     rows, zero = [], (0, 0, 0)
     for index in range(12, len(span)):
-        cur, prior, year_ago = (figures.get(index - k, zero) for k in (0, 1, 12))
+        cur, prior, year_ago = (got.get(index - k, zero) for k in (0, 1, 12))
         rows.append(
             MonthFlow(
                 span[index],
@@ -115,10 +98,10 @@ def monthly(session: Session, first: date, last: date, f: Filters = Filters()) -
     return rows
 
 
-def outstanding(session: Session, at: datetime) -> int:
+def outstanding(session: Session, at: datetime, *, direct: bool = False) -> int:
     """Points members held at an instant: the sum of every movement before it."""
-    stmt = select(d.total(d.movement)).where(PointTransaction.created_at < at)
-    return int(session.scalar(stmt))
+    issued, consumed, expired, _ = figures.total(session, None, at, direct=direct)
+    return issued - consumed - expired
 
 
 def current_month(now: datetime) -> date:

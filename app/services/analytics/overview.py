@@ -1,17 +1,18 @@
-"""Points analytics for operators (the full dashboards come with the console issue)."""
+"""Points analytics for operators: the member count and the lifetime figures (from the rollups)."""
 
 from dataclasses import dataclass
 from datetime import datetime
 
-from sqlalchemy import case, func, select
+from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from app.models import Member, PointTransaction
+from app.models import Member
+from app.services.analytics import figures
 
 
 @dataclass(frozen=True)
 class Totals:
-    """Issued, consumed and expired points, and the member count."""
+    """Issued, consumed and expired points (the README's definitions), and the member count."""
 
     members: int
     issued: int
@@ -19,15 +20,7 @@ class Totals:
     expired: int
 
 
-def totals(session: Session, now: datetime) -> Totals:
-    """Lifetime totals of the ledger."""
-    kind = PointTransaction.kind
-    pts = PointTransaction.points
-    row = session.execute(
-        select(
-            func.coalesce(func.sum(case((kind == "earn", pts), else_=0)), 0),
-            func.coalesce(func.sum(case((kind.in_(("spend", "redeem")), -pts), else_=0)), 0),
-            func.coalesce(func.sum(case((kind == "expire", -pts), else_=0)), 0),
-        )
-    ).one()
-    return Totals(session.scalar(select(func.count(Member.id))), *map(int, row))
+def totals(session: Session, now: datetime, *, direct: bool = False) -> Totals:
+    """Lifetime totals up to now."""
+    issued, consumed, expired, _ = figures.total(session, None, now, direct=direct)
+    return Totals(session.scalar(select(func.count(Member.id))), issued, consumed, expired)
