@@ -102,6 +102,9 @@ def flash_page(block: str = "content", **extra):
     )
 
 
+STOCK_POLL_SECONDS = 1  # the stock poll's figure is at most this old
+
+
 @bp.get("/flash")
 def flash():
     """Live, upcoming and recently ended flash redemptions, with the server's clock."""
@@ -114,7 +117,8 @@ def flash_stock(event_id: int):
 
     Thousands of viewers poll every 5 s: the figure comes from a cache at most a second old."""
     now = utcnow()
-    event = brief(f"flash-stock:{event_id}", lambda: storefront.stock_of(db.session, event_id), 1)
+    read = lambda: storefront.stock_of(db.session, event_id)  # noqa: E731
+    event = brief(f"flash-stock:{event_id}", read, STOCK_POLL_SECONDS)
     if event is None:
         abort(404)
     phase = storefront.flash_phase(event, now)
