@@ -110,7 +110,8 @@ def test_a_history_has_every_kind_of_row_and_consistent_tiers(app, session):
         assert balances.balance(session, member.id, now) >= 0
         ranks.add(member.tier.rank)
     assert len(ranks) >= 2  # some members climbed
-    statuses = set(session.scalars(select(Order.status).where(Order.request_key.like("%:history-%"))))
+    theirs = select(Order.status).where(Order.request_key.like("%:history-%"))
+    statuses = set(session.scalars(theirs))
     assert statuses == {"completed"}
 
 
