@@ -26,11 +26,13 @@ orders_cli = AppGroup("orders", help="Redemption orders.")
 def expire_command(as_of: datetime | None) -> None:
     """Write expiry entries for every lot expired by the end of that past date (default and
     today: now); a date after today is refused (exit 1) and nothing is written."""
-    now = utcnow()
+    now, count = utcnow(), 0
     try:
-        with committing():
-            cutoff = expiry.cutoff(as_of.date() if as_of else None, now)
-            count = expiry.expire(db.session, cutoff, now=now)
+        cutoff = expiry.cutoff(as_of.date() if as_of else None, now)
+        with committing():  # and a commit per batch of members, as the job does
+            for lots in expiry.expire_in_batches(db.session, cutoff, now=now):
+                db.session.commit()
+                count += lots
     except expiry.ExpiryAhead as exc:
         raise click.ClickException(f"cannot expire: {exc}") from exc
     click.echo(f"expired {count} lot(s)")

@@ -18,36 +18,36 @@ BLOCK = 50_000  # ids reserved at a time on PostgreSQL (an unused tail is simply
 class Ids:
     """Ids for the rows of one table, unique whatever else writes the table meanwhile.
 
-    PostgreSQL: a block of the table's own sequence is reserved in a short transaction of its own
-    (the increment is raised, one nextval, lowered again; other nextvals wait those microseconds).
-    SQLite: the loader holds the write lock (BEGIN IMMEDIATE), so max(id) + 1 onwards is free.
+    PostgreSQL: BLOCK values of the table's own sequence at a time (nextval never waits and is
+    never rolled back, so nobody else can be handed one of them). SQLite: the loader holds the
+    write lock (BEGIN IMMEDIATE), so max(id) + 1 onwards is free until its commit.
     """
 
     def __init__(self, session: Session, table: str):
         self.session, self.table = session, table
         self.postgres = session.get_bind().dialect.name == "postgresql"
+        self.free: list[int] = []
         self.next = self.end = 0
 
     def __call__(self) -> int:
         """The next free id."""
+        if self.postgres:
+            if not self.free:
+                self._reserve()
+            return self.free.pop()
         if self.next >= self.end:
-            self._reserve()
+            column = db.metadata.tables[self.table].c.id
+            self.next = (self.session.scalar(select(func.max(column))) or 0) + 1
+            self.end = 2**62
         self.next += 1
         return self.next - 1
 
     def _reserve(self) -> None:
-        if not self.postgres:
-            column = db.metadata.tables[self.table].c.id
-            self.next = (self.session.scalar(select(func.max(column))) or 0) + 1
-            self.end = 2**62  # the lock is ours until the commit; sync() re-reads after it
-            return
-        with db.engine.begin() as conn:
-            seq = conn.scalar(text(f"SELECT pg_get_serial_sequence('{self.table}', 'id')"))
-            conn.scalar(text(f"SELECT nextval('{seq}')"))  # is_called from now on
-            conn.execute(text(f"ALTER SEQUENCE {seq} INCREMENT BY {BLOCK}"))
-            last = conn.scalar(text(f"SELECT nextval('{seq}')"))
-            conn.execute(text(f"ALTER SEQUENCE {seq} INCREMENT BY 1"))
-        self.next, self.end = last - BLOCK + 1, last + 1
+        seq = self.session.scalar(text(f"SELECT pg_get_serial_sequence('{self.table}', 'id')"))
+        taken = self.session.scalars(
+            text("SELECT nextval(:seq) FROM generate_series(1, :n)"), {"seq": seq, "n": BLOCK}
+        ).all()
+        self.free = sorted(taken, reverse=True)  # popped from the end: ascending
 
     def sync(self) -> None:
         """After a commit on SQLite: read max(id) again next time (another writer may follow)."""

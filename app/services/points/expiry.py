@@ -1,5 +1,6 @@
 """The expiry job's ledger write: every lot due by a date expires, set-based and idempotent."""
 
+from collections.abc import Iterator
 from datetime import date, datetime, timedelta
 
 from sqlalchemy import String, and_, cast, func, insert, literal, select, update
@@ -113,3 +114,18 @@ def expire(
     ).where(due)
     session.execute(insert(PointTransaction).from_select(TXN_COLUMNS, per_lot))
     return take_lots(session, due, key, PointTransaction.idem_key + literal("#0"), stamp)
+
+
+BATCH = 2_000  # members per transaction: a run never locks more, nor for long
+
+
+def expire_in_batches(
+    session: Session, as_of: datetime, *, now: datetime, batch: int | None = None
+) -> Iterator[int]:
+    """`expire` a range of `batch` (default BATCH) member ids at a time, yielding the lots of
+    each; the caller commits after every yield, so a member outside the running batch is never
+    waited on."""
+    batch = batch or BATCH
+    last = session.scalar(select(func.max(Member.id))) or 0
+    for low in range(0, last + 1, batch):
+        yield expire(session, as_of, now=now, members=(low, low + batch))
