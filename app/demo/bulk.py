@@ -12,7 +12,7 @@ from sqlalchemy.orm import Session
 
 from app.extensions import db
 
-BLOCK = 50_000  # ids reserved at a time on PostgreSQL (an unused tail is simply skipped)
+BLOCK = 10_000  # ids taken from a PostgreSQL sequence at a time (the unused rest are skipped)
 
 
 class Ids:
