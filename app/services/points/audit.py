@@ -30,15 +30,18 @@ def _lot_mismatches(session: Session) -> list[str]:
             | (sums.c.high != PointLot.member_id)
         )
     )  # fmt: skip
-    problems = []
-    for lot, m, rem, total, low, high in rows:
-        if (total or 0) != rem:
-            problems.append(
-                f"member {m}: lot {lot} remaining {rem} but its entries sum to {total or 0}"
-            )
-        for other in {low, high} - {m, None}:
-            problems.append(f"member {m}: lot {lot} has entries of member {other}")
-    return problems
+    return [line for row in rows for line in _lot_problems(*row)]
+
+
+def _lot_problems(lot: int, member: int, remaining: int, total, low, high) -> list[str]:
+    found = []
+    if (total or 0) != remaining:
+        found.append(
+            f"member {member}: lot {lot} remaining {remaining} but its entries sum to {total or 0}"
+        )
+    for other in {low, high} - {member, None}:
+        found.append(f"member {member}: lot {lot} has entries of member {other}")
+    return found
 
 
 def _txn_mismatches(session: Session) -> list[str]:

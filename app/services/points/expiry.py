@@ -116,21 +116,12 @@ def expire(
     key = literal("expire:") + cast(PointLot.id, String) + literal(":") + cast(entry_count, String)
     stamp = literal(now, UTCDateTime)
     per_lot = select(
-        PointLot.member_id,
-        literal("expire"),
-        PointLot.source,
-        -PointLot.remaining,
-        literal(0),
-        key,
-        literal(""),
-        literal(""),
-        stamp,
-    ).where(due)
-    txn_ids = insert_txns(session, per_lot)
-    if not txn_ids:
+        PointLot.member_id, literal("expire"), PointLot.source, -PointLot.remaining, literal(0),
+        key, literal(""), literal(""), stamp,
+    ).where(due)  # fmt: skip
+    if not (txn_ids := insert_txns(session, per_lot)):
         return 0
-    entry_key = PointTransaction.idem_key + literal("#0")
-    return take_lots(session, due, key, entry_key, stamp, txn_ids)
+    return take_lots(session, due, key, PointTransaction.idem_key + literal("#0"), stamp, txn_ids)
 
 
 BATCH = 2_000  # members per transaction: a run never locks more, nor for long
