@@ -1,6 +1,7 @@
 """The expiry job in batches: a member outside the running batch is never kept waiting."""
 
 import threading
+from contextlib import contextmanager
 from datetime import timedelta
 
 import pytest
@@ -46,14 +47,10 @@ def test_points_expire_commits_batch_by_batch_and_expires_everything(
     assert all(balances.balance(session, m, utcnow()) == 100 for m in ids)
 
 
-@pytest.mark.postgres
-def test_a_members_sign_in_is_not_blocked_while_the_expiry_job_runs(app, session, make_member):
-    """The job is held inside its first batch (its member and lot locks taken, not committed);
-    a member of a later batch signs in and spends meanwhile, with a lock timeout that would fail
-    the request if it had to wait; then the job finishes and everything adds up."""
-    now = utcnow()
-    ids = members_with_due_lots(session, make_member, 6, now)
-    batch = ids[2] - ids[0] + 0  # the first batch holds the first two members
+@contextmanager
+def job_held_in_its_first_batch(app, now, batch: int):
+    """Run the expiry job in a thread and hold it inside its first batch (member and lot locks
+    taken, nothing committed) until the block ends; yields the lots each batch expired."""
     in_batch, paused, resume, done = threading.Event(), threading.Event(), threading.Event(), []
     real_take = expiry.take_lots
 
@@ -77,6 +74,21 @@ def test_a_members_sign_in_is_not_blocked_while_the_expiry_job_runs(app, session
     try:
         worker.start()
         assert paused.wait(WAIT), "the job never reached its first batch"
+        yield done
+    finally:
+        resume.set()
+        worker.join(WAIT)
+        expiry.take_lots = real_take
+
+
+@pytest.mark.postgres
+def test_a_members_sign_in_is_not_blocked_while_the_expiry_job_runs(app, session, make_member):
+    """The job is held inside its first batch; a member of a later batch signs in and spends
+    meanwhile, with a lock timeout that would fail the request had it to wait; then the job
+    finishes and everything adds up."""
+    now = utcnow()
+    ids = members_with_due_lots(session, make_member, 6, now)
+    with job_held_in_its_first_batch(app, now, batch=ids[2] - ids[0]) as done:
         with app.app_context():
             held = db.session
             held.execute(text("SET LOCAL lock_timeout = '1s'"))
@@ -89,10 +101,6 @@ def test_a_members_sign_in_is_not_blocked_while_the_expiry_job_runs(app, session
             ledger.debit(held, member, 50, "spend-during-expiry", now=now)
             held.commit()
             held.remove()
-    finally:
-        resume.set()
-        worker.join(WAIT)
-        expiry.take_lots = real_take
     assert sum(done) == 6
     session.expire_all()
     assert audit(session) == []
