@@ -1,9 +1,10 @@
 """Flask CLI: demo data, points expiry and audit, API keys, the monthly tier review."""
 
+import os
 from datetime import datetime
 
 import click
-from flask import Flask
+from flask import Flask, current_app
 from flask.cli import AppGroup
 
 from app.extensions import db
@@ -25,11 +26,13 @@ orders_cli = AppGroup("orders", help="Redemption orders.")
 def expire_command(as_of: datetime | None) -> None:
     """Write expiry entries for every lot expired by the end of that past date (default and
     today: now); a date after today is refused (exit 1) and nothing is written."""
-    now = utcnow()
+    now, count = utcnow(), 0
     try:
-        with committing():
-            cutoff = expiry.cutoff(as_of.date() if as_of else None, now)
-            count = expiry.expire(db.session, cutoff, now=now)
+        cutoff = expiry.cutoff(as_of.date() if as_of else None, now)
+        with committing():  # and a commit per batch of members, as the job does
+            for lots in expiry.expire_in_batches(db.session, cutoff, now=now):
+                db.session.commit()
+                count += lots
     except expiry.ExpiryAhead as exc:
         raise click.ClickException(f"cannot expire: {exc}") from exc
     click.echo(f"expired {count} lot(s)")
@@ -76,17 +79,30 @@ def audit_command() -> None:
 @demo_cli.command("load")
 @click.option("--reset", is_flag=True, help="empty the database first")
 @click.option("--members", default=0, help="add N load-test members 13900000001…")
-def demo_load(reset: bool, members: int) -> None:
-    """Load the demo brand, tiers, accounts and history (idempotent)."""
+@click.option("--history", "months", default=0, help="give them a past over that many months")
+@click.option("--workers", default=0, help="processes loading members (PostgreSQL; 0: one a core)")
+def demo_load(reset: bool, members: int, months: int, workers: int) -> None:
+    """Load the demo brand, tiers, accounts and history (idempotent); load-test members are
+    bulk-loaded, a transaction per 10,000."""
     from app.demo import loader as demo  # demo data stays out of the app's own imports
+    from app.demo import loadtest
 
+    if members < 0 or months < 0:
+        raise click.UsageError("--members and --history take a number ≥ 0")
     if reset:
         demo.reset(db.session)
     with committing():
         demo.load(db.session, now=utcnow())
-        if members:
-            demo.load_members(db.session, members, now=utcnow())
-    click.echo("demo data loaded")
+    created, workers = 0, workers or min(os.cpu_count() or 1, 4)
+    if db.engine.dialect.name == "postgresql" and workers > 1 and members > loadtest.CHUNK:
+        app = current_app._get_current_object()
+        created = loadtest.load_parallel(app, members, now=utcnow(), months=months, workers=workers)
+    else:
+        with committing():  # the last chunk and the statistics; each earlier chunk commits itself
+            for count in loadtest.batches(db.session, members, now=utcnow(), months=months):
+                db.session.commit()
+                created += count
+    click.echo("demo data loaded" + (f"; {created} new load-test member(s)" if members else ""))
 
 
 @apikeys_cli.command("create")

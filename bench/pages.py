@@ -145,12 +145,15 @@ def wrk(binary: str, port: int, path: str, cookie: str, seconds: int) -> tuple[f
     return rps, errors
 
 
-def fixed_rate(port: int, path: str, cookie: str, rate: int, seconds: int) -> tuple[list, int]:
+def fixed_rate(
+    port: int, path: str, cookie: str, rate: int, seconds: int, targets: list | None = None
+) -> tuple[list, int]:
     """Latencies (s) of rate×seconds requests issued on a fixed schedule, counted from when due.
 
     A request not answered (or not even sent) within GRACE seconds of the schedule's end counts
-    as infinitely slow, so a server that cannot keep the rate fails instead of stalling."""
-    total, headers = rate * seconds, {"Cookie": cookie} if cookie else {}
+    as infinitely slow, so a server that cannot keep the rate fails instead of stalling.
+    `targets` — (path, cookie) pairs taken in turn — stands in for one path and cookie."""
+    total, targets = rate * seconds, targets or [(path, cookie)]
     latencies, late, lock, counter = [], [0], threading.Lock(), iter(range(total))
     start = time.perf_counter() + 0.2
     deadline = start + seconds + GRACE
@@ -166,10 +169,11 @@ def fixed_rate(port: int, path: str, cookie: str, rate: int, seconds: int) -> tu
                 time.sleep(wait)
             elif wait < -0.005:
                 late[0] += 1
-            ok = False
+            ok, (where, crumbs) = False, targets[i % len(targets)]
+            headers = {"Cookie": crumbs} if crumbs else {}
             if time.perf_counter() < deadline:
                 try:
-                    reply = request(port, "GET", path, headers=headers, timeout=GRACE)
+                    reply = request(port, "GET", where, headers=headers, timeout=GRACE)
                     ok = reply.status == 200
                 except OSError:
                     pass

@@ -9,11 +9,9 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from flask import current_app
-from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from app.jobs import periods
-from app.models import Member
 from app.services.accounts import sessions, verification
 from app.services.alerts import monitor
 from app.services.analytics import rfm, rollups
@@ -23,7 +21,7 @@ from app.services.mall import orders
 from app.services.notify import events, outbox, reminders
 from app.services.points import expiry, tasks, tiers
 
-BATCH = 2_000  # members per expiry batch: one transaction never locks the whole membership
+BATCH = expiry.BATCH  # members per expiry batch: one transaction never locks the whole membership
 
 
 @dataclass(frozen=True)
@@ -39,9 +37,7 @@ class Job:
 
 def _expire_points(session: Session, period_start: datetime, now: datetime) -> Iterator[int]:
     """Expire every lot due by now, a batch of members at a time."""
-    last = session.scalar(select(func.max(Member.id))) or 0
-    for low in range(0, last + 1, BATCH):
-        yield expiry.expire(session, now, now=now, members=(low, low + BATCH))
+    yield from expiry.expire_in_batches(session, now, now=now, batch=BATCH)
 
 
 def _expire_orders(session: Session, period_start: datetime, now: datetime) -> Iterator[int]:

@@ -62,7 +62,9 @@ class PointTransaction(db.Model):
     __table_args__ = (
         CheckConstraint("points <> 0 OR debt_delta <> 0", name="not_empty"),
         Index("ix_point_txns_member_created", "member_id", "created_at"),
-        Index("ix_point_txns_created", "created_at"),  # the analytics' part-day edges
+        Index(
+            "ix_point_txns_created_at", "created_at"
+        ),  # month ranges, the analytics' part-day edges
     )
     id: Mapped[int] = mapped_column(primary_key=True)
     member_id: Mapped[int] = mapped_column(ForeignKey("members.id"))

@@ -46,7 +46,6 @@ def upgrade():
         sa.Column("pending_xmax", sa.BigInteger(), nullable=False),
         sa.PrimaryKeyConstraint("name", name=op.f("pk_rollup_cursors")),
     )
-    op.create_index("ix_point_txns_created", "point_txns", ["created_at"])
     op.create_index(
         "ix_point_lots_open_expiry",
         "point_lots",
@@ -58,7 +57,6 @@ def upgrade():
 
 def downgrade():
     op.drop_index("ix_point_lots_open_expiry", table_name="point_lots")
-    op.drop_index("ix_point_txns_created", table_name="point_txns")
     op.drop_table("rollup_cursors")
     op.drop_index("ix_points_daily_store_day", table_name="points_daily")
     op.drop_table("points_daily")

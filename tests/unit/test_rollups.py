@@ -16,7 +16,7 @@ from app.jobs.registry import JOBS
 from app.models import Order, PointsDaily, PointTransaction, PosOrder, RollupCursor, Tier
 from app.services.accounts import accounts
 from app.services.analytics import channels, cost, figures, flows, rollups
-from app.services.points import expiry, ledger
+from app.services.points import expiry, ledger, reversals
 from app.timeutil import local_midnight
 from tests import factories
 from tests.conftest import _fresh_url
@@ -101,10 +101,10 @@ class History:
             self.redeem(member, points, pick % 3, (pick % 4) * points // 4)
         elif op == "cancel" and self.spends:
             txn = self.spends.pop(pick % len(self.spends))
-            ledger.reverse(s, txn, self.key(), now=self.clock)
+            reversals.reverse(s, txn, self.key(), now=self.clock)
         elif op == "refund" and self.earns:
             txn = self.earns.pop(pick % len(self.earns))
-            ledger.reverse(s, txn, self.key(), now=self.clock)
+            reversals.reverse(s, txn, self.key(), now=self.clock)
         elif op == "expire":
             expiry.expire(s, self.clock, now=self.clock)
         s.commit()
@@ -178,8 +178,8 @@ def _history(session, make_member) -> list[int]:
     earn = ledger.credit(session, a.id, "adjustment", 500, "k1", now=day)
     spend = ledger.debit(session, a.id, 120, "k2", now=day + timedelta(minutes=20), kind="redeem")
     ledger.credit(session, b.id, "signin", 5, "k3", now=day + timedelta(minutes=40))
-    ledger.reverse(session, spend, "k4", now=day + timedelta(hours=3))
-    ledger.reverse(session, earn, "k5", now=day + timedelta(days=1))
+    reversals.reverse(session, spend, "k4", now=day + timedelta(hours=3))
+    reversals.reverse(session, earn, "k5", now=day + timedelta(days=1))
     ledger.credit(session, b.id, "adjustment", 70, "k6", now=day + timedelta(days=1, hours=2))
     session.commit()
     return [a.id, b.id]

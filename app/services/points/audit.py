@@ -6,26 +6,50 @@ from sqlalchemy.orm import Session
 from app.models import LedgerEntry, Member, PointLot, PointTransaction
 
 
-def _summed(key, value):
-    """SUM(value) per key, as a subquery with the columns (key, total)."""
-    return select(key, func.sum(value).label("total")).group_by(key).subquery()
-
-
 def _lot_mismatches(session: Session) -> list[str]:
-    sums = _summed(LedgerEntry.lot_id, LedgerEntry.points)
-    rows = session.execute(
-        select(PointLot.id, PointLot.member_id, PointLot.remaining, sums.c.total)
-        .outerjoin(sums, sums.c.lot_id == PointLot.id)
-        .where(func.coalesce(sums.c.total, 0) != PointLot.remaining)
+    """Each lot holds the sum of its entries, and all of them are its member's.
+
+    With that, a member's entries and lots sum alike: one pass over the entries serves both."""
+    sums = (
+        select(
+            LedgerEntry.lot_id,
+            func.sum(LedgerEntry.points).label("total"),
+            func.min(LedgerEntry.member_id).label("low"),
+            func.max(LedgerEntry.member_id).label("high"),
+        )
+        .group_by(LedgerEntry.lot_id)
+        .subquery()
     )
-    return [
-        f"member {m}: lot {lot} remaining {rem} but its entries sum to {total or 0}"
-        for lot, m, rem, total in rows
-    ]
+    rows = session.execute(
+        select(PointLot.id, PointLot.member_id, PointLot.remaining, sums.c.total, sums.c.low,
+               sums.c.high)
+        .outerjoin(sums, sums.c.lot_id == PointLot.id)
+        .where(
+            (func.coalesce(sums.c.total, 0) != PointLot.remaining)
+            | (sums.c.low != PointLot.member_id)
+            | (sums.c.high != PointLot.member_id)
+        )
+    )  # fmt: skip
+    return [line for row in rows for line in _lot_problems(*row)]
+
+
+def _lot_problems(lot: int, member: int, remaining: int, total, low, high) -> list[str]:
+    found = []
+    if (total or 0) != remaining:
+        found.append(
+            f"member {member}: lot {lot} remaining {remaining} but its entries sum to {total or 0}"
+        )
+    for other in {low, high} - {member, None}:
+        found.append(f"member {member}: lot {lot} has entries of member {other}")
+    return found
 
 
 def _txn_mismatches(session: Session) -> list[str]:
-    sums = _summed(LedgerEntry.txn_id, LedgerEntry.points)
+    sums = (
+        select(LedgerEntry.txn_id, func.sum(LedgerEntry.points).label("total"))
+        .group_by(LedgerEntry.txn_id)
+        .subquery()
+    )
     rows = session.execute(
         select(
             PointTransaction.id, PointTransaction.member_id, PointTransaction.points, sums.c.total
@@ -40,31 +64,23 @@ def _txn_mismatches(session: Session) -> list[str]:
 
 
 def _member_mismatches(session: Session) -> list[str]:
-    problems = []
-    for member, debt, entry_sum, lot_sum, debt_sum in session.execute(_MEMBER_SUMS):
-        if entry_sum != lot_sum:
-            problems.append(f"member {member}: entries sum to {entry_sum}, lots to {lot_sum}")
-        if debt != debt_sum or debt < 0:
-            problems.append(f"member {member}: debt {debt} but the ledger says {debt_sum}")
-    return problems
-
-
-_ENTRIES = _summed(LedgerEntry.member_id, LedgerEntry.points)
-_LOTS = _summed(PointLot.member_id, PointLot.remaining)
-_DEBTS = _summed(PointTransaction.member_id, PointTransaction.debt_delta)
-# per member: the debt it carries, and what its entries, lots and debt movements add up to
-_MEMBER_SUMS = (
-    select(
-        Member.id,
-        Member.debt,
-        func.coalesce(_ENTRIES.c.total, 0),
-        func.coalesce(_LOTS.c.total, 0),
-        func.coalesce(_DEBTS.c.total, 0),
+    """Each member's debt is what their transactions made of it (only debt-moving ones count)."""
+    debts = (
+        select(PointTransaction.member_id, func.sum(PointTransaction.debt_delta).label("total"))
+        .where(PointTransaction.debt_delta != 0)
+        .group_by(PointTransaction.member_id)
+        .subquery()
     )
-    .outerjoin(_ENTRIES, _ENTRIES.c.member_id == Member.id)
-    .outerjoin(_LOTS, _LOTS.c.member_id == Member.id)
-    .outerjoin(_DEBTS, _DEBTS.c.member_id == Member.id)
-)
+    rows = session.execute(
+        select(Member.id, Member.debt, func.coalesce(debts.c.total, 0))
+        .outerjoin(debts, debts.c.member_id == Member.id)
+        .where((Member.debt != 0) | debts.c.member_id.is_not(None))
+    )
+    return [
+        f"member {member}: debt {debt} but the ledger says {debt_sum}"
+        for member, debt, debt_sum in rows
+        if debt != debt_sum or debt < 0
+    ]
 
 
 def _books(session: Session) -> list[str]:

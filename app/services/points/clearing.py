@@ -9,13 +9,13 @@ again takes only what came back since.
 from dataclasses import dataclass
 from datetime import date, datetime
 
-from sqlalchemy import String, and_, cast, func, insert, literal, null, select
+from sqlalchemy import String, and_, cast, func, literal, null, select
 from sqlalchemy.orm import Session
 
 from app.models import LedgerEntry, PointClearing, PointLot, PointTransaction
 from app.models.types import UTCDateTime
 from app.services.points.balances import usable
-from app.services.points.expiry import TXN_COLUMNS, lock_due, take_lots
+from app.services.points.expiry import insert_txns, lock_due, take_lots
 from app.timeutil import local_midnight
 
 
@@ -78,9 +78,10 @@ def clear(session: Session, clearing_id: int, earned_before: date, *, now: datet
         .where(due)
         .group_by(PointLot.member_id)
     )
-    session.execute(insert(PointTransaction).from_select(TXN_COLUMNS, per_member))
+    txn_ids = insert_txns(session, per_member)
     entry_key = PointTransaction.idem_key + literal("#") + cast(PointLot.id, String)
-    take_lots(session, due, key, entry_key, stamp)
+    if txn_ids:
+        take_lots(session, due, key, entry_key, stamp, txn_ids)
     return result
 
 

@@ -1,5 +1,6 @@
 """The expiry job's ledger write: every lot due by a date expires, set-based and idempotent."""
 
+from collections.abc import Iterator
 from datetime import date, datetime, timedelta
 
 from sqlalchemy import String, and_, cast, func, insert, literal, select, update
@@ -55,9 +56,15 @@ def lock_due(session: Session, due) -> None:
     session.execute(select(PointLot.id).where(due).with_for_update()).all()
 
 
-def take_lots(session: Session, due, key, entry_key, stamp) -> int:
-    """One entry per `due` lot taking all it holds, under the transaction keyed `key` (already
-    inserted), then the lots emptied; how many lots."""
+def insert_txns(session: Session, rows) -> list[int]:
+    """INSERT … SELECT the transactions of a set-based write; their ids."""
+    stmt = insert(PointTransaction).from_select(TXN_COLUMNS, rows).returning(PointTransaction.id)
+    return list(session.scalars(stmt))
+
+
+def take_lots(session: Session, due, key, entry_key, stamp, txn_ids: list[int]) -> int:
+    """One entry per `due` lot taking all it holds, under the transaction keyed `key` (one of
+    `txn_ids`, just inserted), then the lots emptied; how many lots."""
     entries = (
         select(
             PointTransaction.id,
@@ -67,7 +74,15 @@ def take_lots(session: Session, due, key, entry_key, stamp) -> int:
             entry_key,
             stamp,
         )
-        .join(PointTransaction, PointTransaction.idem_key == key)
+        # the ids just written, not the key (an expression: matched by scanning every txn)
+        .join(
+            PointTransaction,
+            and_(
+                PointTransaction.id.in_(txn_ids),
+                PointTransaction.member_id == PointLot.member_id,
+                PointTransaction.idem_key == key,
+            ),
+        )
         .where(due)
     )
     session.execute(insert(LedgerEntry).from_select(ENTRY_COLUMNS, entries))
@@ -106,15 +121,24 @@ def expire(
     key = _lot_key()
     stamp = literal(now, UTCDateTime)
     per_lot = select(
-        PointLot.member_id,
-        literal("expire"),
-        PointLot.source,
-        -PointLot.remaining,
-        literal(0),
-        key,
-        literal(""),
-        literal(""),
-        stamp,
-    ).where(due)
-    session.execute(insert(PointTransaction).from_select(TXN_COLUMNS, per_lot))
-    return take_lots(session, due, key, PointTransaction.idem_key + literal("#0"), stamp)
+        PointLot.member_id, literal("expire"), PointLot.source, -PointLot.remaining, literal(0),
+        key, literal(""), literal(""), stamp,
+    ).where(due)  # fmt: skip
+    if not (txn_ids := insert_txns(session, per_lot)):
+        return 0
+    return take_lots(session, due, key, PointTransaction.idem_key + literal("#0"), stamp, txn_ids)
+
+
+BATCH = 2_000  # members per transaction: a run never locks more, nor for long
+
+
+def expire_in_batches(
+    session: Session, as_of: datetime, *, now: datetime, batch: int | None = None
+) -> Iterator[int]:
+    """`expire` a range of `batch` (default BATCH) member ids at a time, yielding the lots of
+    each; the caller commits after every yield, so a member outside the running batch is never
+    waited on."""
+    batch = batch or BATCH
+    last = session.scalar(select(func.max(Member.id))) or 0
+    for low in range(0, last + 1, batch):
+        yield expire(session, as_of, now=now, members=(low, low + batch))

@@ -12,10 +12,11 @@ growth supports, never below the tier they held before the first of those upgrad
 up; the change is recorded with reason "refund" and O. A tier reached before O is kept.
 """
 
+from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import datetime
 
-from sqlalchemy import bindparam, func, select
+from sqlalchemy import bindparam, case, func, insert, select, update
 from sqlalchemy.orm import Session
 
 from app.models import GrowthEvent, Member, Tier, TierChange
@@ -137,25 +138,81 @@ def undo_refunded_upgrades(session: Session, member: Member, pos_order_id: int, 
         session.flush()
 
 
+BATCH = 2_000  # members locked per review transaction
+
+
 def review(session: Session, now: datetime) -> int:
     """Monthly review: members below their tier's threshold drop one rung; returns how many."""
-    tiers = ladder(session, now)
+    return sum(review_in_batches(session, now))
+
+
+def review_in_batches(session: Session, now: datetime, batch: int = BATCH) -> Iterator[int]:
+    """The review `batch` members at a time (the caller may commit after every yield): one query
+    finds who may drop, then each batch locks its members, decides again and writes."""
+    rungs = ladder(session, now)
+    threshold = case({t.id: t.threshold for t in rungs}, value=Member.tier_id, else_=0)
+    growth = (
+        select(func.coalesce(func.sum(GrowthEvent.delta), 0))
+        .where(GrowthEvent.member_id == Member.id, *_window(now))
+        .scalar_subquery()
+    )
+    above = [t.id for t in rungs if t.rank > 0]
+    candidates = session.scalars(
+        select(Member.id)
+        .where(Member.tier_id.in_(above), growth < threshold, Member.id.not_in(_reviewed(now)))
+        .order_by(Member.id)
+    ).all()
+    for start in range(0, len(candidates), batch):
+        yield _review_batch(session, candidates[start : start + batch], rungs, now)
+
+
+def _window(now: datetime):
+    return GrowthEvent.occurred_at >= window_start(now), GrowthEvent.occurred_at <= now
+
+
+def _reviewed(now: datetime):
     month_start, _ = month_bounds(now)
-    reviewed = select(TierChange.member_id).where(
+    return select(TierChange.member_id).where(
         TierChange.reason == "review", TierChange.at >= month_start
     )
-    members = session.scalars(
-        select(Member).join(Tier).where(Tier.rank > 0, Member.id.not_in(reviewed)).with_for_update()
+
+
+def _review_batch(session: Session, ids: list[int], rungs: list[TierRule], now: datetime) -> int:
+    """Lock the members, decide under the lock as `tier_for` does, drop one rung each."""
+    locked = session.execute(
+        select(Member.id, Member.tier_id)
+        .where(Member.id.in_(ids), Member.id.not_in(_reviewed(now)))
+        .order_by(Member.id)
+        .with_for_update()
+    ).all()
+    growth = dict(
+        session.execute(
+            select(GrowthEvent.member_id, func.sum(GrowthEvent.delta))
+            .where(GrowthEvent.member_id.in_(ids), *_window(now))
+            .group_by(GrowthEvent.member_id)
+        ).all()
     )
-    dropped = 0
-    for member in members:
-        target = tier_for(tiers, rolling_growth(session, member.id, now))
-        if target.rank < member.tier.rank:
-            lower = [t for t in tiers if t.rank < member.tier.rank][-1]
-            _change(session, member, lower, "review", now)
-            dropped += 1
-    session.flush()
-    return dropped
+    changes = _drops(locked, growth, rungs)
+    if changes:
+        session.execute(insert(TierChange), [
+            {"member_id": m, "from_tier_id": f, "to_tier_id": t, "reason": "review", "at": now}
+            for m, f, t in changes
+        ])  # fmt: skip
+        session.execute(update(Member), [{"id": m, "tier_id": t} for m, _, t in changes])
+        session.expire_all()  # members loaded before see their new tier
+    return len(changes)
+
+
+def _drops(locked, growth: dict, rungs: list[TierRule]) -> list[tuple[int, int, int]]:
+    """(member, from tier, to tier) for each member below their tier: one rung down."""
+    by_id, changes = {t.id: t for t in rungs}, []
+    for member_id, tier_id in locked:
+        current = by_id.get(tier_id)
+        target = tier_for(rungs, max(int(growth.get(member_id, 0)), 0))
+        if current is not None and target.rank < current.rank:
+            lower = [t for t in rungs if t.rank < current.rank][-1]
+            changes.append((member_id, tier_id, lower.id))
+    return changes
 
 
 def progress(
