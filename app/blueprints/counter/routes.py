@@ -80,7 +80,7 @@ def home():
     return _page()
 
 
-def _page(typed: str = "", status: int = 200):
+def _page(typed: str = ""):
     """The counter screen; `typed` is what the look-up field shows again (a number not found)."""
     member, now, store = _member(), utcnow(), current_user.store
     return render(
@@ -94,7 +94,7 @@ def _page(typed: str = "", status: int = 200):
         appointments=bookings.appointments(db.session, store.id, now),
         log=staff_log.recent(db.session, store.id, 8),
         request_key=secrets.token_urlsafe(12),
-    ), status
+    )
 
 
 @bp.post("/lookup")
@@ -111,7 +111,7 @@ def lookup():
     if member is None:  # the screen again, the number still in the field to correct it
         flash(explain("member_not_found", to="counter"), "error")
         session.pop(MEMBER_KEY, None)
-        return _page(typed=form.query.data, status=404)
+        return _page(typed=form.query.data)
     session[MEMBER_KEY] = (member.id, now.timestamp())
     return _back()
 
