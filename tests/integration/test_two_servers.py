@@ -1,6 +1,7 @@
 """Two gunicorn servers on one PostgreSQL database and one Redis: a member signed in on one keeps
 working on the other and is signed out on both, a login throttle counted on one holds on the
-other, and two schedulers asked for one period run it once."""
+other, a page kept by one is fresh on it the moment the other changes the catalogue, and two
+schedulers asked for one period run it once."""
 
 import os
 import re
@@ -19,7 +20,7 @@ import pytest
 from sqlalchemy import create_engine, func, select, text
 
 from app.config import database_url
-from app.models import JobRun
+from app.models import Gift, JobRun
 from tests.conftest import PG_URL
 
 pytestmark = pytest.mark.postgres
@@ -141,6 +142,34 @@ def test_a_login_throttle_counted_on_one_server_holds_on_the_other(cluster):
     assert statuses == [422] * 10
     assert log_in(attacker, second) == 429  # the right password, refused: the pair is used up
     assert log_in(attacker, first) == 429
+
+
+def _left(page: str) -> int:
+    """The "only N left" figure of a gift page."""
+    return int(re.search(r'class="low">[^<0-9]*([0-9]+)', page).group(1))
+
+
+def test_a_catalogue_change_on_one_server_is_seen_at_once_on_the_other(cluster):
+    first, second = cluster["urls"]
+    engine = create_engine(cluster["db"])
+    with engine.connect() as conn:  # a gift low in stock, open to visitors
+        gift_id, stock = conn.execute(
+            select(Gift.id, Gift.stock)
+            .where(Gift.stock.between(2, 5), Gift.listed_at.is_(None))
+            .order_by(Gift.id)
+        ).first()
+    engine.dispose()
+    visitor, operator = Browser(), Browser()
+    for _ in range(2):  # the second read is served from the page kept by the first
+        status, page = visitor.get(f"{second}/gifts/{gift_id}")
+        assert status == 200 and _left(page) == stock
+    token = operator.token(first + "/login")
+    form = {"identifier": "admin", "password": PASSWORD, "csrf_token": token}
+    assert operator.post(first + "/login", form)[0] == 303
+    token = operator.token(f"{first}/admin/gifts/{gift_id}")
+    form = {"direction": "out", "quantity": "1", "reason": "damaged", "csrf_token": token}
+    assert operator.post(f"{first}/admin/gifts/{gift_id}/stock", form)[0] == 303
+    assert _left(visitor.get(f"{second}/gifts/{gift_id}")[1]) == stock - 1
 
 
 def test_two_schedulers_asked_for_one_period_run_it_once(cluster):
