@@ -9,6 +9,8 @@ from zoneinfo import ZoneInfo
 import pytest
 from playwright.sync_api import Page, expect
 
+from e2e.live import catalogue_changed
+
 BRAND_TZ = ZoneInfo("Asia/Shanghai")
 DIAMOND = "13800000003"
 GIFT_NAME = "E2E 控制台限时礼"
@@ -34,6 +36,7 @@ def own_gift(live_db, live_server) -> int:
         )
         gift_id = cursor.lastrowid
     db.close()
+    catalogue_changed(live_db)
     return gift_id
 
 

@@ -14,6 +14,7 @@ from datetime import UTC, datetime, timedelta, timezone
 import pytest
 from playwright.sync_api import Page, expect
 
+from e2e.live import catalogue_changed
 from e2e.sms import join
 
 BASE, SILVER, DIAMOND = "13800000000", "13800000001", "13800000003"
@@ -218,6 +219,7 @@ def upcoming_flash(live_db, live_server):
             )
             event_id = cursor.lastrowid
         db.close()
+        catalogue_changed(live_db)
         return event_id
 
     return create
