@@ -64,13 +64,19 @@ def _fresh_url(template, tmp_path) -> str:
     return f"sqlite:///{path}"
 
 
+@pytest.fixture(autouse=True)
+def _own_redis_namespace(monkeypatch):
+    """With REDIS_URL: every app a test makes (its own, and any second one on the same database,
+    as the concurrency tests make) shares a Redis namespace no other test has used — on
+    PostgreSQL every test reuses one database URL, so the URL alone cannot tell them apart."""
+    monkeypatch.setattr(TestConfig, "REDIS_PREFIX", f"pointsmall-test:{uuid.uuid4().hex}:")
+
+
 @pytest.fixture
 def app(database_template, tmp_path):
     """An app bound to an empty database holding only the default rules."""
     application = create_app(
-        TestConfig,
-        SQLALCHEMY_DATABASE_URI=_fresh_url(database_template, tmp_path),
-        REDIS_PREFIX=f"pointsmall-test:{uuid.uuid4().hex}:",  # with REDIS_URL: keys of its own
+        TestConfig, SQLALCHEMY_DATABASE_URI=_fresh_url(database_template, tmp_path)
     )
     with application.app_context():
         seed_defaults(_db.session)
