@@ -4,14 +4,13 @@ README's figures. The rollups job sums these into points_daily; the pages read t
 the facts after its cursor; the direct computation (tests, the bench) reads only facts.
 """
 
-from datetime import datetime
 
 from sqlalchemy import Date, and_, case, cast, func, literal, select, type_coerce
 from sqlalchemy.orm import Session
 
 from app.models import Gift, Member, Order, PointTransaction, PosOrder
 from app.services.analytics import definitions as d
-from app.timeutil import brand_tz
+from app.timeutil import brand_tz, utcnow
 
 T = PointTransaction
 SINKS = ("physical", "coupon", "virtual", "service", "points_as_cash", "flash", "other")
@@ -23,7 +22,7 @@ def local_day(session: Session, column):
     """SQL: the brand-local date of a UTC instant (SQLite: the zone's fixed offset now)."""
     if session.get_bind().dialect.name == "postgresql":
         return cast(func.timezone(brand_tz().key, column), Date)
-    offset = brand_tz().utcoffset(datetime.now()) or 0
+    offset = utcnow().astimezone(brand_tz()).utcoffset()
     minutes = int(offset.total_seconds() // 60) if offset else 0
     whole_seconds = func.substr(column, 1, 19)  # SQLite rounds microseconds to milliseconds
     return type_coerce(func.date(whole_seconds, f"{minutes:+d} minutes"), Date)
