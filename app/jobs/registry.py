@@ -20,6 +20,7 @@ from app.services.limits import counters
 from app.services.mall import orders
 from app.services.notify import events, outbox, reminders
 from app.services.points import expiry, tasks, tiers
+from app.services.tasks import birthday
 
 BATCH = expiry.BATCH  # members per expiry batch: one transaction never locks the whole membership
 
@@ -72,7 +73,7 @@ def _birthdays(session: Session, period_start: datetime, now: datetime) -> Itera
     after = 0
     while ids := tasks.birthday_due(session, now, BATCH, after):
         for member_id in ids:
-            tasks.birthday(session, member_id, now=now)
+            birthday.give(session, member_id, now=now)
         after = ids[-1]
         yield len(ids)
 

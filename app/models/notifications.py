@@ -30,6 +30,7 @@ KINDS = (
     "tier_up",
     "tier_down",
     "campaign",
+    "birthday",
 )
 MARKETING = ("back_in_stock", "on_sale", "campaign")  # the ones a member may turn off
 _KIND_LIST = ", ".join(f"'{k}'" for k in KINDS)

@@ -28,6 +28,8 @@ class TaskRule(db.Model):
     enabled: Mapped[bool] = mapped_column(default=True)
     monthly_max: Mapped[int] = mapped_column(default=0)
     sort: Mapped[int] = mapped_column(default=0)
+    # the birthday's reward may be a gift (a coupon or virtual goods) instead of points
+    gift_id: Mapped[int | None] = mapped_column(ForeignKey("gifts.id"))
 
 
 class TaskCompletion(db.Model):

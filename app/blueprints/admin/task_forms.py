@@ -21,6 +21,17 @@ class TaskForm(Form):
     points = _number(_l("Reward (points)"), 0, MAX_POINTS)
     monthly_max = _number(_l("Rewards per member per month (0 = no limit)"), 0, MAX_COUNT)
     enabled = BooleanField(_l("Task on"))
+    # the birthday's only: "" gives the points above, a gift's id gives that gift instead
+    gift_id = SelectField(
+        _l("Birthday reward"), choices=[], coerce=lambda v: "" if v in (None, "") else str(v),
+        validate_choice=False,
+    )  # fmt: skip
+
+    @property
+    def gift(self) -> int | None:
+        """The chosen birthday gift's id (None: the points)."""
+        value = self.gift_id.data or ""
+        return int(value) if value.isdigit() else None
 
 
 class MemberDayForm(Form):

@@ -27,6 +27,9 @@ ERRORS = {
     "price_gift": lambda: _("There is no gift with this ID."),
     "price_tier": lambda: _("There is no such tier."),
     "price_bounds": lambda: _("These values are out of bounds."),
+    "birthday_gift": lambda: _(
+        "A birthday gift is a coupon or virtual goods: choose one from the list."
+    ),
     "review_missing": lambda: _("There is no such review."),
     "review_moderated": lambda: _("This review was already moderated."),
 }  # fmt: skip
@@ -38,6 +41,11 @@ def _page(status: int = 200, **extra):
     }
     if "task_form" in extra:
         forms[extra["error_task"]] = extra.pop("task_form")
+    if "birthday" in forms:
+        forms["birthday"].gift_id.choices = [SelectChoice("", _("Points (the reward above)"))] + [
+            SelectChoice(str(gift_id), f"{gift_id} · {name}")
+            for gift_id, name in settings.birthday_gifts(db.session)
+        ]
     day = settings.member_day(db.session)
     price_form = extra.pop("price_form", None) or PriceForm(formdata=None)
     price_form.tier.choices = [SelectChoice(t, tier_name(t)) for t in TIERS]
@@ -69,7 +77,8 @@ def task_save(code: str):
     try:
         with committing():
             settings.save_task(db.session, current_user, code, form.points.data,
-                               form.enabled.data, form.monthly_max.data, now=utcnow())  # fmt: skip
+                               form.enabled.data, form.monthly_max.data, now=utcnow(),
+                               gift_id=form.gift)  # fmt: skip
     except TaskSettingsError as exc:
         if str(exc) == "task_unknown":
             abort(404)

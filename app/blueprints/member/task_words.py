@@ -9,7 +9,7 @@ NAMES = {
     "first_redemption": _l("First redemption"),
     "share_gift": _l("Share a gift"),
     "review_gift": _l("Review a collected gift"),
-    "birthday": _l("Birthday points"),
+    "birthday": _l("Birthday reward"),
 }
 ABOUT = {
     "signin": _l("Sign in once a day; every 7th day in a row earns a bonus."),

@@ -33,6 +33,7 @@ def average_value(session: Session, since: datetime, until: datetime) -> Fractio
         )
         .join(Gift, Gift.id == Order.gift_id)
         .where(Order.status.in_(REDEEMED), Order.created_at >= since, Order.created_at < until)
+        .where(Order.points + Order.points_for_cash > 0)  # a gift given (birthday) costs no points
     ).one()
     return Fraction(int(value), int(points)) if points else None
 

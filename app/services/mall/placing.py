@@ -78,7 +78,8 @@ def place(session: Session, member: Member, gift: Gift, what: Placement, *, now:
     order.events.append(OrderEvent(status=status, at=now))
     session.add(order)
     session.flush()
-    _debit(session, member, order.total_points, order_no, now)
+    if order.total_points:  # a gift given (the birthday's) takes no points
+        _debit(session, member, order.total_points, order_no, now)
     if what.delivery == "wallet":
         _hand_out_codes(session, order, now)
     return order

@@ -86,6 +86,12 @@ WORDS = {
         _("Purchases of the last 12 months decide your tier: earn growth to move up again."),
     ),
     "campaign": _campaign,
+    "birthday": lambda p, loc: (
+        _("Happy birthday!"),
+        _("A birthday gift is in your wallet: %(gift)s.", gift=named(p["gift"], loc))
+        if p.get("gift")
+        else _("%(points)s birthday points are yours.", points=f"{p['points']:,}"),
+    ),
 }
 
 
@@ -100,7 +106,9 @@ def link(kind: str, params: dict) -> str:
         return url_for("checkout.order", order_id=params["order_id"])
     if kind in ("back_in_stock", "on_sale"):
         return url_for("mall.gift", gift_id=params["gift_id"])
-    if kind == "points_expiring":
+    if kind == "birthday" and params.get("order_id"):
+        return url_for("checkout.order", order_id=params["order_id"])
+    if kind in ("points_expiring", "birthday"):
         return url_for("member.points")
     if kind == "campaign":
         return url_for("mall.home")

@@ -29,6 +29,7 @@ class Reward:
     points: int
     capped: bool = False
     already: bool = False
+    order_id: int | None = None  # a birthday gift's order
 
 
 def done(session: Session, member_id: int, code: str, ref: str) -> TaskCompletion | None:
@@ -69,26 +70,36 @@ def reward(session: Session, member_id: int, code: str, ref: str, *, now: dateti
         session, member_id, "task", rule.points, f"task:{code}:{member_id}:{ref}", now=now,
         ref=f"task:{code}:{ref}",
     )  # fmt: skip
-    _complete(session, member_id, code, ref, award.points, now)
+    complete(session, member_id, code, ref, award.points, now)
     return Reward(award.points, award.capped)
 
 
-def _complete(session: Session, member_id: int, code: str, ref: str, points: int, now) -> None:
+def complete(session: Session, member_id: int, code: str, ref: str, points: int, now) -> None:
+    """Record that the member got a task's reward for `ref` (unique: it never pays again)."""
     session.add(
         TaskCompletion(member_id=member_id, task_code=code, ref=ref, points=points, created_at=now)
     )
     session.flush()
 
 
-def birthday(session: Session, member_id: int, *, now: datetime) -> Reward:
-    """The birthday points, once per brand-local year, only in the brand-local birthday month."""
+def birthday_due_now(session: Session, member_id: int, now: datetime) -> tuple[str, Reward | None]:
+    """Lock the member; (this brand-local year, None) when their birthday reward is due now,
+    else ("", the answer): not their birthday month, or already given this year."""
     member = ledger.lock_member(session, member_id)
     today = local_date(now)
     if member.birthday is None or member.birthday.month != today.month:
-        return Reward(0)
+        return "", Reward(0)
     year = str(today.year)
     if found := done(session, member_id, BIRTHDAY, year):
-        return Reward(found.points, already=True)
+        return "", Reward(found.points, already=True)
+    return year, None
+
+
+def birthday(session: Session, member_id: int, *, now: datetime) -> Reward:
+    """The birthday points, once per brand-local year, only in the brand-local birthday month."""
+    year, answer = birthday_due_now(session, member_id, now)
+    if answer:
+        return answer
     rule = session.get(TaskRule, BIRTHDAY)
     if rule is None or not rule.enabled or not rule.points:
         return Reward(0)
@@ -99,7 +110,7 @@ def birthday(session: Session, member_id: int, *, now: datetime) -> Reward:
         session, member_id, BIRTHDAY_SOURCE, points, f"birthday:{member_id}:{year}", now=now,
         ref=f"birthday:{year}", memo="birthday",
     )  # fmt: skip
-    _complete(session, member_id, BIRTHDAY, year, points, now)
+    complete(session, member_id, BIRTHDAY, year, points, now)
     return Reward(points, points < rule.points)
 
 

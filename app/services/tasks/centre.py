@@ -6,7 +6,7 @@ from datetime import datetime
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from app.models import Member, TaskRule
+from app.models import Gift, Member, TaskRule
 from app.services.points import earning, tasks
 from app.services.points.rules import rules_at
 from app.services.tasks import reviews, shares
@@ -23,6 +23,7 @@ class TaskView:
     count: int = 0
     of: int = 0
     claimable: bool = False  # done by the member, its reward waiting to be claimed
+    gift: Gift | None = None  # the birthday's gift, given instead of points
 
 
 @dataclass(frozen=True)
@@ -69,7 +70,8 @@ def centre(session: Session, member: Member, now: datetime) -> Centre:
     birthday = member.birthday is not None and member.birthday.month == local_date(now).month
     if (rule := found.get("birthday")) and rule.enabled:
         given = tasks.done(session, member.id, "birthday", str(local_date(now).year))
-        views.append(TaskView("birthday", rule.points, given is not None))
+        gift = session.get(Gift, rule.gift_id) if rule.gift_id else None
+        views.append(TaskView("birthday", 0 if gift else rule.points, given is not None, gift=gift))
     return Centre(
         views, rules.setting("behaviour_monthly_cap"),
         earning.behaviour_used(session, member.id, now),

@@ -9,6 +9,8 @@ from sqlalchemy.orm import Session
 from app.models import Gift, MemberDay, MemberDayPrice, Tier, User
 from app.models import TaskRule as Rule
 from app.services.console import audit
+from app.services.points.tasks import BIRTHDAY
+from app.services.tasks.birthday import GIFT_KINDS
 
 MAX_POINTS = 100_000
 MAX_COUNT = 1_000
@@ -43,18 +45,35 @@ def _snapshot(obj, fields) -> dict:
     return {f: getattr(obj, f) for f in fields}
 
 
+def birthday_gifts(session: Session) -> list[tuple[int, str]]:
+    """(id, name) of every gift the birthday may give instead of points (coupons, virtual)."""
+    stmt = select(Gift.id, Gift.name).where(Gift.kind.in_(GIFT_KINDS)).order_by(Gift.id)
+    return [tuple(row) for row in session.execute(stmt)]
+
+
+def _gift_for(session: Session, code: str, gift_id: int | None) -> int | None:
+    """The birthday's gift, checked: a coupon or virtual goods (no other task gives a gift)."""
+    if gift_id is None:
+        return None
+    gift = session.get(Gift, gift_id)
+    if code != BIRTHDAY or gift is None or gift.kind not in GIFT_KINDS:
+        raise TaskSettingsError("birthday_gift")
+    return gift_id
+
+
 def save_task(
     session: Session, actor: User, code: str, points: int, enabled: bool, monthly_max: int,
-    *, now: datetime,
+    *, now: datetime, gift_id: int | None = None,
 ) -> Rule:  # fmt: skip
-    """Change one task's reward, switch and monthly count."""
+    """Change one task's reward, switch and monthly count (the birthday's: or its gift)."""
     rule = session.get(Rule, code, with_for_update=True)
     if rule is None:
         raise TaskSettingsError("task_unknown")
     if not 0 <= points <= MAX_POINTS or not 0 <= monthly_max <= MAX_COUNT:
         raise TaskSettingsError("task_bounds")
-    fields = ("points", "enabled", "monthly_max")
+    fields = ("points", "enabled", "monthly_max", "gift_id")
     before = _snapshot(rule, fields)
+    rule.gift_id = _gift_for(session, code, gift_id)
     rule.points, rule.enabled, rule.monthly_max = points, enabled, monthly_max
     old, new = audit.changes(before, _snapshot(rule, fields))
     if new:
