@@ -13,7 +13,7 @@ from app.models import GiftCode, LedgerEntry, Notification, Order, TaskCompletio
 from app.services.analytics import cost
 from app.services.points import balances
 from app.services.points.audit import audit
-from app.services.tasks import birthday, settings
+from app.services.tasks import birthday, settings, shares
 from app.services.tasks.settings import TaskSettingsError
 from tests import factories
 
@@ -55,6 +55,12 @@ def test_the_gift_arrives_in_the_wallet_once_a_year_and_takes_no_points(
     next_year = birthday.give(session, member.id, now=JUNE.replace(year=2027))
     assert next_year.order_id and len(orders_of(session, member)) == 2
     assert audit(session) == []
+
+
+def test_a_gift_given_is_not_a_first_redemption(session, make_member, coupon):
+    member = born_in(make_member)
+    birthday.give(session, member.id, now=JUNE)
+    assert not shares.has_redeemed(session, member.id)
 
 
 def test_no_gift_outside_the_birthday_month(session, make_member, coupon):

@@ -27,9 +27,12 @@ def share(session: Session, member: Member, gift_id: int, *, now: datetime) -> t
 
 
 def has_redeemed(session: Session, member_id: int) -> bool:
-    """Whether the member has redeemed anything that was not cancelled."""
+    """Whether the member has redeemed anything that was not cancelled (a gift given, such as
+    the birthday's, took no points: it is not a redemption)."""
     stmt = select(Order.id).where(
-        Order.member_id == member_id, Order.status.not_in(("cancelled", "pending_payment"))
+        Order.member_id == member_id,
+        Order.status.not_in(("cancelled", "pending_payment")),
+        Order.points + Order.points_for_cash > 0,
     )
     return session.scalar(stmt.limit(1)) is not None
 
