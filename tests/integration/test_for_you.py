@@ -208,3 +208,46 @@ def test_rates_without_a_denominator_show_a_dash(session):
     figures = shelf_stats.Figures("shelf", 0, 0, 0)
     assert figures.click_through is None and figures.redemption_rate is None
     assert shelf_stats.Figures("for_you", 3, 1, 0).click_through == 333  # 33.3 %
+
+
+def _daily(session) -> dict:
+    """The daily rows by kind, in a transaction that ends at once (the flush takes the lock)."""
+    session.expire_all()
+    rows = session.scalars(select(ShelfDaily))
+    found = {r.via: (r.impressions, r.clicks, r.redemptions) for r in rows}
+    session.commit()
+    return found
+
+
+def test_with_redis_counts_are_one_hash_and_the_job_copies_them_once(app, session):
+    app.config["REDIS_URL"] = "redis://127.0.0.1:6379/8"  # this suite's own Redis db
+    try:
+        now = utcnow()
+        for metric, n in (("impressions", 5), ("clicks", 2), ("redemptions", 1)):
+            shelf_stats.count("for_you", metric, now, n)
+        shelf_stats.count("shelf", "impressions", now, 7)
+        assert shelf_stats._tally()["counts"] == {}  # nothing kept in the process
+        for _ in range(2):  # a re-run, or a second scheduler: the larger figure is kept
+            list(JOBS["shelf-stats"].run(session, now, now))
+            session.commit()
+            assert _daily(session) == {"for_you": (5, 2, 1), "shelf": (7, 0, 0)}
+        shelf_stats.count("for_you", "clicks", now)
+        list(JOBS["shelf-stats"].run(session, now, now))
+        session.commit()
+        assert _daily(session)["for_you"] == (5, 3, 1)
+    finally:
+        app.config["REDIS_URL"] = ""
+
+
+def test_without_redis_the_process_writes_its_tally_out_itself(app, session):
+    now = utcnow()
+    shelf_stats.count("for_you", "impressions", now, 3)
+    shelf_stats.count("shelf", "clicks", now)
+    shelf_stats.count("for_you", "views", now)  # not a metric: ignored
+    session.commit()
+    shelf_stats._flush_later(app, 0)  # what the timer thread runs a minute after the first count
+    assert _daily(session) == {"for_you": (3, 0, 0), "shelf": (0, 1, 0)}
+    assert shelf_stats._tally()["counts"] == {}
+    shelf_stats.count("for_you", "impressions", now)
+    shelf_stats._flush_later(app, 0)
+    assert _daily(session)["for_you"] == (4, 0, 0)  # added to the day's row

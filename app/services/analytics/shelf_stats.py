@@ -1,10 +1,11 @@
 """How 'for you' does against the plain shelves: impressions, clicks and redemptions per day.
 
 Counting costs a page view no SQL statement: with REDIS_URL a count is one HINCRBY on the day's
-hash; without, it adds to this process's tally, which the process itself writes out (one upsert,
-on a connection of its own) at most once a minute. The `shelf-stats` job copies the Redis hashes
-of today and yesterday into `shelf_daily` (keeping the larger figure, so a re-run or a second
-scheduler changes nothing) and writes out its own process's tally.
+hash; without, it adds to this process's tally, which the process itself writes out a minute
+after its first count (a timer thread: one upsert per day and kind, on a connection of its own;
+what a process counted in its last minute is lost if it is killed). The `shelf-stats` job
+copies the Redis hashes of today and yesterday into `shelf_daily` (keeping the larger figure,
+so a re-run or a second scheduler changes nothing) and writes out its own process's tally.
 
 - impression: a home page shown with the kind of shelf on it (the for-you shelf with a card at
   least; for plain shelves, each shelf with cards on the page counts one);
@@ -14,7 +15,6 @@ scheduler changes nothing) and writes out its own process's tally.
 
 import logging
 import threading
-import time
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 
@@ -32,15 +32,18 @@ from app.timeutil import local_date
 log = logging.getLogger("pointsmall.shelf_stats")
 VIAS = ("for_you", "shelf")
 METRICS = ("impressions", "clicks", "redemptions")
-FLUSH_SECONDS = 60  # a process writes its tally out at most this often
+FLUSH_SECONDS = 60  # a process writes its tally out this long after its first count
+FLUSH_TRIES = 5  # then the counts wait for the timer the next count starts
 TALLY_TTL = 3 * 86400  # a day's Redis hash outlives the job's two-day look-back
 WINDOW_DAYS = 30
 _lock = threading.Lock()
 
 
 def _tally() -> dict:
-    """This app's in-process tally: {"counts": {(day, via, metric): n}, "born": monotonic}."""
-    return current_app.extensions.setdefault("pointsmall.shelf_tally", {"counts": {}, "born": 0.0})
+    """This app's in-process tally: {"counts": {(day, via, metric): n}, "timer": pending?}."""
+    return current_app.extensions.setdefault(
+        "pointsmall.shelf_tally", {"counts": {}, "timer": False}
+    )
 
 
 def count(via: str, metric: str, now: datetime, by: int = 1) -> None:
@@ -57,13 +60,30 @@ def count(via: str, metric: str, now: datetime, by: int = 1) -> None:
         pipe.execute()
         return
     tally = _tally()
+    # no write pending: write them all out in a minute (tests flush by the job instead, so no
+    # thread outlives the test that counted)
     with _lock:
-        if not tally["counts"]:
-            tally["born"] = time.monotonic()
         tally["counts"][(day, via, metric)] = tally["counts"].get((day, via, metric), 0) + by
-        due = time.monotonic() - tally["born"] >= FLUSH_SECONDS
-    if due:
-        _flush_apart()
+        start = not tally["timer"] and not current_app.testing
+        tally["timer"] = tally["timer"] or start
+    if start:
+        _later(current_app._get_current_object(), FLUSH_TRIES)
+
+
+def _later(app, tries: int) -> None:
+    """Write this process's tally out in FLUSH_SECONDS, on a daemon timer thread."""
+    timer = threading.Timer(FLUSH_SECONDS, _flush_later, (app, tries - 1))
+    timer.daemon = True
+    timer.start()
+
+
+def _flush_later(app, tries: int) -> None:
+    with app.app_context():
+        if not _flush_apart() and tries > 0:
+            _later(app, tries)  # the database was busy: try again in a minute
+            return
+        with _lock:
+            _tally()["timer"] = False  # the next count starts the next timer
 
 
 def _take() -> dict:
@@ -103,17 +123,19 @@ def _upsert(conn, rows: list[dict], add: bool) -> None:
         conn.execute(stmt.on_conflict_do_update(index_elements=["day", "via"], set_=update))
 
 
-def _flush_apart() -> None:
-    """Write this process's tally out in a transaction of its own (never the request's)."""
+def _flush_apart() -> bool:
+    """Write this process's tally out in a transaction of its own; whether it was written."""
     counts = _take()
     if not counts:
-        return
+        return True
     try:
         with db.engine.begin() as conn:
             _upsert(conn, _rows(counts), add=True)
-    except Exception:  # a busy database must not fail a page view: the counts wait
+    except Exception:  # a busy (or gone) database: the counts wait for the next try
         _give_back(counts)
         log.warning("shelf tally not written yet", exc_info=True)
+        return False
+    return True
 
 
 def flush(session: Session, now: datetime) -> int:
