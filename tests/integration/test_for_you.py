@@ -220,7 +220,8 @@ def _daily(session) -> dict:
 
 
 def test_with_redis_counts_are_one_hash_and_the_job_copies_them_once(app, session):
-    app.config["REDIS_URL"] = "redis://127.0.0.1:6379/8"  # this suite's own Redis db
+    before = app.config["REDIS_URL"]
+    app.config["REDIS_URL"] = before or "redis://127.0.0.1:6379/8"  # this suite's own Redis db
     try:
         now = utcnow()
         for metric, n in (("impressions", 5), ("clicks", 2), ("redemptions", 1)):
@@ -236,10 +237,11 @@ def test_with_redis_counts_are_one_hash_and_the_job_copies_them_once(app, sessio
         session.commit()
         assert _daily(session)["for_you"] == (5, 3, 1)
     finally:
-        app.config["REDIS_URL"] = ""
+        app.config["REDIS_URL"] = before
 
 
-def test_without_redis_the_process_writes_its_tally_out_itself(app, session):
+def test_without_redis_the_process_writes_its_tally_out_itself(app, session, monkeypatch):
+    monkeypatch.setitem(app.config, "REDIS_URL", "")
     now = utcnow()
     shelf_stats.count("for_you", "impressions", now, 3)
     shelf_stats.count("shelf", "clicks", now)
