@@ -41,7 +41,7 @@ def _member(page: Page, pos) -> str:
 def _redeem_coupon(page: Page) -> str:
     page.goto("/?kind=coupon")
     page.get_by_test_id("gift-card").filter(has_text=COUPON).first.click()
-    expect(page).to_have_url(re.compile(r"/gifts/\d+$"))
+    expect(page).to_have_url(re.compile(r"/gifts/\d+(\?via=\w+)?$"))
     gift_url = page.url
     page.locator("#checkout").get_by_test_id("redeem-button").click()
     expect(page).to_have_url(re.compile(r"/orders/\d+$"))

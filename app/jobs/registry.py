@@ -14,7 +14,7 @@ from sqlalchemy.orm import Session
 from app.jobs import periods
 from app.services.accounts import sessions, verification
 from app.services.alerts import monitor
-from app.services.analytics import rfm, rollups
+from app.services.analytics import pairs, rfm, rollups, shelf_stats
 from app.services.console import clearing
 from app.services.limits import counters
 from app.services.mall import orders
@@ -63,6 +63,12 @@ def _rfm(session: Session, period_start: datetime, now: datetime) -> Iterator[in
         yield rfm.recompute(session, now)
 
 
+def _gift_pairs(session: Session, period_start: datetime, now: datetime) -> Iterator[int]:
+    """'For you's co-redemption pairs and tier/segment favourites, rewritten (after the RFM)."""
+    if now < periods.following("daily", period_start):
+        yield pairs.recompute(session, now)
+
+
 def _send_outbox(session: Session, period_start: datetime, now: datetime) -> Iterator[int]:
     """Text messages due (after the quiet hours), each claimed by one sender."""
     yield from outbox.deliver(session, now)
@@ -95,6 +101,8 @@ JOBS = {
         Job("prune", "daily", 0, _prune),
         Job("birthdays", "daily", 1, _birthdays),
         Job("rfm", "daily", 1, _rfm),
+        Job("gift-pairs", "daily", 1, _gift_pairs),
+        Job("shelf-stats", "minute", 0, shelf_stats.run, overdue_after_periods=10),
         Job("alerts", "minute", 0, monitor.run, overdue_after_periods=10),
         Job("reminders", "daily", 1, reminders.run),
         Job("event-reminders", "minute", 0, events.run, overdue_after_periods=10),

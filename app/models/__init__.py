@@ -34,6 +34,7 @@ from app.models.notifications import (
     OutboxMessage,
 )
 from app.models.order import Address, Order, OrderEvent, Payment
+from app.models.picks import GiftPair, GiftPopularity, ShelfDaily
 from app.models.rollups import PointsDaily, RollupCursor
 from app.models.rules import PointClearing, RuleVersion
 from app.models.segments import MemberSegment, SegmentTotal
@@ -41,6 +42,9 @@ from app.models.tasks import GiftReview, MemberDay, MemberDayPrice, TaskCompleti
 from app.models.verification import SmsMessage, VerificationCode
 
 __all__ = [
+    "GiftPair",
+    "GiftPopularity",
+    "ShelfDaily",
     "GiftReview",
     "MemberDay",
     "MemberDayPrice",

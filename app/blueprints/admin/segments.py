@@ -12,7 +12,7 @@ from app.blueprints.admin.tables import table
 from app.extensions import db
 from app.htmx import redirect_to, render
 from app.models import Member, MemberSegment
-from app.services.analytics import rfm, segments
+from app.services.analytics import pairs, rfm, segments, shelf_stats
 from app.timeutil import to_local, utcnow
 from app.transaction import committing
 
@@ -34,6 +34,11 @@ CSV_HEADER = [
 def _pct(value) -> str:
     """12.5 → '12.5 %'; None (nobody to divide by) → '—'."""
     return "—" if value is None else f"{value} %"
+
+
+def _tenths(value) -> str:
+    """123 (tenths of a percent) → '12.3 %'; None (nothing to divide by) → '—'."""
+    return "—" if value is None else f"{value // 10}.{value % 10} %"
 
 
 def _chosen(summary: segments.Summary) -> str:
@@ -58,6 +63,8 @@ def segments_page():
         names=segments.NAMES,
         rules=segments.RULES,
         pct=_pct,
+        tenths=_tenths,
+        shelves=shelf_stats.figures(db.session, utcnow()),
         crumbs=[(_("Segments"), None)],
     )
 
@@ -67,6 +74,7 @@ def segments_recompute():
     """Recompute every member's scores and segment now (the nightly job does it too)."""
     with committing():
         count = rfm.recompute_by(db.session, current_user, now=utcnow())
+        pairs.recompute(db.session, utcnow())  # "for you" reads the segments just written
     flash(_("Segments recomputed for %(n)s members.", n=f"{count:,}"), "success")
     return redirect_to(url_for("admin.segments_page", **console_args()))
 

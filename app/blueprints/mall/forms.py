@@ -36,4 +36,5 @@ class CheckoutForm(Form):
     expected_rate = HiddenField()
     expected_points = HiddenField()
     request_key = HiddenField(validators=[InputRequired(), Length(max=64)])
+    via = HiddenField()  # the shelf the member came from (for_you | shelf), for the shelf figures
     slot_id = IntegerField(_l("Time"), validators=[Optional()])

@@ -7,6 +7,7 @@ kept under exactly those, with holes for the form's request key and the CSRF tok
 
 import secrets
 
+from flask import request
 from flask_babel import get_locale
 from flask_wtf.csrf import generate_csrf
 from jinja2_fragments.flask import render_block
@@ -16,6 +17,7 @@ from app.blueprints.mall.forms import CheckoutForm
 from app.blueprints.messages import explain
 from app.extensions import db
 from app.holes import Hole
+from app.services.analytics.shelf_stats import VIAS
 from app.services.mall import addresses, bookings, catalog, pricing, snapshot, storefront
 from app.services.notify import subscriptions
 from app.services.tasks import reviews
@@ -67,12 +69,19 @@ def _notify_me(gift, member, state) -> dict:
     }
 
 
+def via(form=None) -> str:
+    """The shelf the member came from ('' when none): the form's, else the link's `?via=`."""
+    value = (form.via.data if form is not None else None) or request.args.get("via", "")
+    return value if value in VIAS else ""
+
+
 def context(gift, member, now, form=None, error=None, priced_for=None) -> dict:
     """Everything the gift page shows this member (or visitor), with the form as filled in."""
+    came_from = via(form)
     form = form or CheckoutForm(request_key=secrets.token_urlsafe(16))
     qty, yuan = usable(form.qty) or 1, usable(form.yuan_by_points) or 0
     data = _data(gift, member, now, qty, yuan, error, priced_for)
-    return data | {"form": form, "reviews": reviews.shown(db.session, gift.id)}
+    return data | {"form": form, "reviews": reviews.shown(db.session, gift.id), "via": came_from}
 
 
 def page(gift, member, now):
@@ -129,7 +138,7 @@ def _values(gift, member, now) -> dict:
             (s.id, s.free, s.starts_at, s.store_id) for d in data["slot_days"].values() for s in d
         ),
     )
-    fill = {"rkey": secrets.token_urlsafe(16), "csrf": generate_csrf()}
+    fill = {"rkey": secrets.token_urlsafe(16), "csrf": generate_csrf(), "via": via()}
     for block in ("checkout", "address"):
         shape = holes.kept((TEMPLATE, block, *key), now, lambda b=block: _block(b, data))
         values[block] = shape.fill(fill)
@@ -142,4 +151,5 @@ def _slots(data: dict) -> list:
 
 def _block(block: str, data: dict) -> tuple:
     form = CheckoutForm(request_key=Hole("rkey"))
-    return render_block(TEMPLATE, block, **data, form=form, csrf_token=holes.csrf_hole), None
+    context = data | {"form": form, "csrf_token": holes.csrf_hole, "via": Hole("via")}
+    return render_block(TEMPLATE, block, **context), None

@@ -11,11 +11,11 @@ from flask_login import current_user
 from flask_wtf.csrf import generate_csrf
 
 from app import holes
-from app.blueprints.mall import hero
+from app.blueprints.mall import for_you, hero
 from app.blueprints.mall.fragments import gift_flag
 from app.extensions import db
 from app.holes import Hole
-from app.services.mall import catalog, snapshot, storefront
+from app.services.mall import catalog, recommend, snapshot, storefront
 from app.services.points import balances
 from app.web import points
 
@@ -96,36 +96,42 @@ def _home_holed(member, now, kind: str):
         "tab": "mall",
         **member_holes(member),
         "hero": Hole("hero") if member is not None and not kind else None,
+        "tally": for_you.tally_hole(sections),
     }
     return context, storefront.next_change(db.session, now)
 
 
 def _home_values(member, now, kind, names, locale) -> dict:
     if member is None:
-        return common(member, now)
+        values = common(member, now)
+        _tally(names, values, now, picks=False)
+        return values
     who = catalog.viewer(db.session, member, now)  # before the badge: one query for both
     values = common(member, now)
     gifts, arranged = snapshot.catalogue(db.session).gifts, {}
     for s in snapshot.catalogue(db.session).sections:
         arranged[f"for_you:{s.id}"] = s
+    picks = []
     for name in names:
         if name.startswith("flag:"):
             gift = gifts[int(name[5:])]
             state = catalog.state(db.session, gift, member, now, who.balance, who.used)
             values[name] = gift_flag(state, locale)
         elif name.startswith("for_you:"):
-            cards = catalog.recommend(db.session, member, now, who=who)
-            values[name] = _for_you(arranged.get(name), cards, locale, now)
+            picks = picks or recommend.recommend(db.session, member, now, who=who)
+            values[name] = for_you.shelf(arranged.get(name), picks, locale, now)
         elif name == "hero":
             values[name] = hero.html(member, now, values["csrf"])
+    _tally(names, values, now, picks=bool(picks))
     return values
 
 
-def _for_you(section, cards: list, locale: str, now) -> str:
-    """'For you' with these cards, kept per the cards and their states (shared by members)."""
-    key = ("for_you", section.id if section else 0, locale, *((c.gift.id, c.state) for c in cards))
-    block = storefront.Section("for_you", section, cards=cards)
-    return holes.kept(key, now, lambda: (_macros().for_you(block, locale), None)).fill({})
+def _tally(names, values: dict, now, picks: bool) -> None:
+    """Fill the page's tally hole (it shows nothing) and count the page's impressions."""
+    for name in names:
+        if name.startswith("tally:"):
+            values[name] = ""
+            for_you.count_impressions(int(name[6:]), picks, now)
 
 
 # ---------------------------------------------------------------- the flash board

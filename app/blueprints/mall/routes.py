@@ -17,6 +17,7 @@ from app.extensions import db
 from app.htmx import redirect_after_post, render, render_public, wants_fragment
 from app.inputs import parse_int, text_arg
 from app.security import role_required
+from app.services.analytics import shelf_stats
 from app.services.console import flash_monitor
 from app.services.mall import (
     flash_gate,
@@ -70,6 +71,7 @@ def gift(gift_id: int):
     """Images, details, price, stock, limits and one explained call to action."""
     gift, member, now = _gift(gift_id), signed_in_member(), utcnow()
     remember_referral(request.args.get("ref"), member)  # a shared link: kept for joining
+    shelf_stats.count(request.args.get("via", ""), "clicks", now)  # opened from a shelf's link
     if not kept(member):
         return gift_page(gift)
     page = gift_page_kept.page(gift, member, now)
@@ -200,6 +202,7 @@ def redeem(gift_id: int):
             )
     except RedeemError as exc:
         return gift_page(gift, form, explain(exc), 422, "checkout")
+    shelf_stats.count(form.via.data or "", "redemptions", utcnow())
     target = (
         url_for("checkout.pay", order_id=order.id)
         if order.status == "pending_payment"

@@ -184,28 +184,3 @@ def shelves(
         shelf = catalogue.shelves[gift.shelf_id]
         views.setdefault(gift.shelf_id, ShelfView(shelf, [])).cards.append(card)
     return list(views.values())
-
-
-def recommend(
-    session: Session, member, now: datetime, limit: int = 4, who: Viewer | None = None
-) -> list[Card]:
-    """'For you': redeemable gifts the member can afford, favouring shelves they redeemed from."""
-    who = who or viewer(session, member, now)
-    catalogue = snapshot.catalogue(session)
-    liked = {catalogue.gifts[g].shelf_id for g in who.used.ordered if g in catalogue.gifts}
-    candidates = sorted(
-        (
-            g
-            for g in catalogue.ordered
-            if g.stock > 0 and g.points_price <= who.balance and is_listed(g, now)
-        ),
-        key=lambda g: (g.shelf_id not in liked, -g.points_price, g.id),
-    )
-    cards = []
-    for gift in candidates:
-        card = Card(gift, state(session, gift, member, now, who.balance, who.used))
-        if card.state.can_redeem:
-            cards.append(card)
-            if len(cards) == limit:
-                break
-    return cards

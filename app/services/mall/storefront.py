@@ -9,7 +9,7 @@ from sqlalchemy.orm import Session
 
 from app import cache
 from app.models import FlashEvent, HomeSection, Member, Shelf
-from app.services.mall import catalog, snapshot
+from app.services.mall import catalog, recommend, snapshot
 
 ENDED_SHOWN_FOR = timedelta(days=2)
 
@@ -156,7 +156,7 @@ def _fill(session: Session, section, view, who: catalog.Viewer, now, filtered: b
         live = [c for c in board if c.phase in ("live", "upcoming")]
         return [Section("flash", section, cards=live[:3])] if live else []
     if section.kind == "for_you":
-        cards = catalog.recommend(session, who.member, now, who=who) if who.member else []
+        cards = recommend.recommend(session, who.member, now, who=who) if who.member else []
         return [Section("for_you", section, cards=cards)]
     return [Section("banner", section)]
 
@@ -184,7 +184,7 @@ def home(
             sections += _fill(session, section, view, who, now, filtered)
     if member and not filtered and all(s.kind != "for_you" for s in arranged):
         # not placed by the operator: "for you" leads the home, as it always has
-        cards = catalog.recommend(session, member, now, who=who)
+        cards = recommend.recommend(session, member, now, who=who)
         sections.insert(0, Section("for_you", None, cards=cards))
     # shelves the operator did not place follow, by category
     sections += [Section("shelf", None, view.shelf, view.cards) for view in views.values()]
