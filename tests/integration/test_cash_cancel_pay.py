@@ -28,9 +28,7 @@ def cash_shop(client, login_as, member_user, session):
     return client, login_as("13700009999"), gift
 
 
-def test_the_control_is_capped_by_the_points_left_after_the_gift(
-    cash_shop, session, member_user
-):
+def test_the_control_is_capped_by_the_points_left_after_the_gift(cash_shop, session, member_user):
     client, _, gift = cash_shop
     ledger.debit(session, member_user.id, 300, "spent", now=utcnow())
     session.commit()  # 700 left: (700 − 100) ÷ 20 = ¥30, under the gift's ¥50 cap
@@ -50,7 +48,7 @@ def test_the_split_is_shown_line_by_line(cash_shop):
         ("Balance after", "300"),
     ]
     for label, value in lines:
-        assert f"<dt>{label}</dt><dd class=\"num\">{value}</dd>" in split, label
+        assert f'<dt>{label}</dt><dd class="num">{value}</dd>' in split, label
     bar = html.get_data(as_text=True).split('data-testid="gift-bar"')[1]
     assert "<strong>700</strong>" in bar and "<strong>¥70.00</strong>" in bar  # the live total
 
