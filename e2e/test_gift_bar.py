@@ -52,6 +52,18 @@ def _open(page: Page, name: str) -> None:
     expect(page).to_have_url(re.compile(r"/gifts/\d+$"))
 
 
+NARROW = {"width": 360, "height": 740}  # the narrowest phone the mall is drawn for
+
+
+def _fits(page: Page) -> None:
+    """At 360 px the bar's price and step sit side by side, nothing cut off."""
+    page.set_viewport_size(NARROW)
+    inner = page.locator(".gift-bar-inner")
+    assert inner.evaluate("e => e.scrollWidth <= e.clientWidth")
+    for part in (".bar-price", ".bar-action"):
+        assert inner.locator(part).evaluate("e => e.scrollWidth <= e.clientWidth"), part
+
+
 def _box(page: Page, selector: str) -> dict:
     return page.locator(selector).first.bounding_box()
 
@@ -99,6 +111,8 @@ def test_the_bar_stays_on_screen_and_the_split_warns_before_submit(page: Page, c
     )
     expect(bar).to_contain_text(f"{CREAM_POINTS + points_for_cash:,}")  # the bar's live total
     check_page(page, "giftbar-cash-split")
+    _fits(page)
+    page.screenshot(path="/tmp/giftbar-cash-360.png")
 
 
 def test_a_member_short_of_points_is_shown_the_way_to_earn(page: Page, check_page, pos):
@@ -157,6 +171,8 @@ def test_sold_out_stays_on_the_shelf_and_one_tap_asks_for_a_reminder(
     expect(bar.get_by_role("status")).to_be_visible()  # a reminder will arrive
     expect(bar.get_by_test_id("notify-me")).to_have_count(0)
     check_page(page, "giftbar-sold-out-waiting")
+    _fits(page)
+    page.screenshot(path="/tmp/giftbar-sold-out-360.png")
 
 
 def test_upcoming_and_visitor_states(page: Page, check_page, pos):
