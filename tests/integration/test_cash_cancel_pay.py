@@ -126,6 +126,8 @@ def test_the_payment_page_speaks_to_members(cash_shop, session, member_user):
     shown = html.split('data-testid="pay-deadline"')[1].split("</p>")[0]
     assert f"{deadline:%-I:%M}" in shown and "cancelled" in shown
     assert f'class="back-link" href="/orders/{order.id}"' in html
+    confirm = html.split('<details class="confirm-cancel"')[1].split("</details>")[0]
+    assert "100 points return to your balance." in confirm  # its cancel asks first too
 
 
 def test_the_payment_provider_is_named_by_configuration(app, cash_shop, session, member_user):
