@@ -68,6 +68,9 @@ class Config:
     # and shows it at /dev/outbox (404 with any other provider) — name a real gateway in production.
     APP_ENV = os.environ.get("APP_ENV", "development")  # production: no sandbox, secure cookies
     SMS_PROVIDER = os.environ.get("SMS_PROVIDER", "" if APP_ENV == "production" else "sandbox")
+    # The payment provider's name as members read it on the payment page (empty: the brand's
+    # own "Yunlan Pay", translated).
+    PAYMENT_PROVIDER_NAME = os.environ.get("PAYMENT_PROVIDER_NAME", "")
     SMS_CODE_TTL_SECONDS = int(os.environ.get("SMS_CODE_TTL_SECONDS", "300"))
     SMS_CODE_MAX_ATTEMPTS = int(os.environ.get("SMS_CODE_MAX_ATTEMPTS", "5"))
     SMS_RESEND_SECONDS = int(os.environ.get("SMS_RESEND_SECONDS", "60"))

@@ -36,7 +36,7 @@ CHROMIUM_ARGS = [
     "--no-first-run",
 ]
 TABBAR_POSITION = (
-    "(p) => document.querySelectorAll('.tabbar').forEach((e) => (e.style.position = p))"
+    "(p) => document.querySelectorAll('.tabbar, .gift-bar').forEach((e) => (e.style.position = p))"
 )
 # Before a full-page shot: from the top (so the sticky header is where it belongs), with every
 # lazy image loaded and decoded (the shot shows the whole page, not only what was scrolled to).

@@ -158,17 +158,21 @@ def test_points_and_cash_shipped_with_sandbox_payment(page: Page, check_page, po
     checkout.locator("input[name=delivery][value=ship]").check()
     expect(checkout.locator("select#address_id")).to_be_visible()
     expect(checkout.locator("select#address_id")).to_contain_text("林小满")
-    totals = checkout.locator("#breakdown .totals dd")
+    # line by line: gift points, points paying ¥X, cash left, total points, balance after
+    totals = checkout.get_by_test_id("cash-split").locator("dd")
     expect(totals.nth(0)).to_have_text(f"{CREAM_POINTS:,}")
-    expect(totals.nth(1)).to_have_text(f"¥{CREAM_CASH_YUAN:,}.00")
+    expect(totals.nth(2)).to_have_text(f"¥{CREAM_CASH_YUAN:,}.00")
+    expect(totals.nth(3)).to_have_text(f"{CREAM_POINTS:,}")
     expect(checkout.locator("#breakdown .hint")).to_contain_text(f"{MEMBER_DAY_RATE}")
 
     # The breakdown follows the amount live (htmx): 100 yuan at 10 points per yuan.
     checkout.locator("[name=yuan_by_points]").fill(str(YUAN_BY_POINTS))
     points_total = CREAM_POINTS + YUAN_BY_POINTS * MEMBER_DAY_RATE
     cash_left = CREAM_CASH_YUAN - YUAN_BY_POINTS
-    expect(totals.nth(0)).to_have_text(f"{points_total:,}")
-    expect(totals.nth(1)).to_have_text(f"¥{cash_left:,}.00")
+    expect(totals.nth(1)).to_have_text(f"{YUAN_BY_POINTS * MEMBER_DAY_RATE:,}")
+    expect(totals.nth(2)).to_have_text(f"¥{cash_left:,}.00")
+    expect(totals.nth(3)).to_have_text(f"{points_total:,}")
+    expect(totals.nth(4)).to_have_text(f"{before - points_total:,}")
     expect(checkout.locator("[name=expected_rate]")).to_have_value(str(MEMBER_DAY_RATE))
     expect(checkout.locator("[name=yuan_by_points]")).to_have_value(str(YUAN_BY_POINTS))
     expect(checkout.locator("input[name=delivery][value=ship]")).to_be_checked()
@@ -269,7 +273,12 @@ def test_cancel_order_returns_points(page: Page, check_page, pos):
     order_id = _redeem_for_pickup(page, check_page, "mall-cancel")
     _expect_header_balance(page, before - SERUM_POINTS)
 
+    # the cancel asks first, saying how many points come back (a disclosure: no script needed)
     cancel = page.locator(f"form[action$='/orders/{order_id}/cancel'] button[type=submit]")
+    expect(cancel).to_be_hidden()
+    page.get_by_test_id("cancel-order").locator("summary").click()
+    expect(page.get_by_test_id("cancel-confirm")).to_contain_text(f"{SERUM_POINTS:,}")
+    check_page(page, "mall-cancel-confirm")
     cancel.click()
     expect(page).to_have_url(re.compile(rf"/orders/{order_id}$"))
     expect(page.get_by_test_id("order-status").locator(".status-cancelled")).to_be_visible()

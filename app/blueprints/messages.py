@@ -44,7 +44,7 @@ MEMBER = {
         "Please contact customer service."
     ),
     "cash_cap": lambda d: _(
-        "Points can pay at most ¥%(max)s of this order.", max=f"{d.get('max_yuan', 0):,}"
+        "You can use at most ¥%(max)s of points.", max=f"{d.get('max_yuan', 0):,}"
     ),
     "not_bookable": lambda d: _("This order has no appointment to book any more."),
 }

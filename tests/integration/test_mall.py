@@ -33,14 +33,16 @@ def shop(client, login_as, member_user, session):
     return client, login_as("13700009999"), gifts
 
 
-def test_home_shows_shelves_with_locked_gifts_and_their_reason(shop):
+def test_home_shows_shelves_with_locked_and_sold_out_gifts_and_their_reason(shop):
     client, _, gifts = shop
     html = client.get("/").get_data(as_text=True)
     shown = set(re.findall(r'data-testid="gift-card" data-gift-id="(\d+)"', html))
-    assert shown == {str(gifts[k].id) for k in ("plain", "gated", "dear", "cash")}  # sold out left
+    assert shown == {str(g.id) for g in gifts.values()}  # sold out stays on its shelf
     gated = html.split(f'data-gift-id="{gifts["gated"].id}"')[1].split("</li>")[0]
     assert 'data-testid="gift-locked"' in gated and "Gold and above" in gated
-    assert f'data-gift-id="{gifts["gone"].id}"' not in html
+    gone = html.split(f'data-gift-id="{gifts["gone"].id}"')[1].split("</li>")[0]
+    assert 'data-testid="gift-sold-out"' in gone and "Sold out" in gone
+    assert f'href="/gifts/{gifts["gone"].id}"' in gone  # to its page, where notify-me is
 
 
 def test_affordable_filter(shop):

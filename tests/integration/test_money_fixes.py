@@ -145,7 +145,7 @@ def test_the_live_breakdown_says_the_maximum(cash_shop):
     client, _, gift = cash_shop
     url = f"/gifts/{gift.id}/breakdown?qty=1&yuan_by_points="
     html = client.get(url + "51", headers=HX).get_data(as_text=True)
-    assert "Points can pay at most ¥50 of this order." in html
+    assert "You can use at most ¥50 of points." in html
     assert 'role="alert"' in html and 'value="51"' in html  # what the member typed stays
     ok = client.get(url + "50", headers=HX).get_data(as_text=True)
     assert "at most" not in ok and "¥50.00" in ok
@@ -167,7 +167,7 @@ def test_redeeming_above_the_cap_is_refused_and_writes_nothing(cash_shop, sessio
     )
     html = response.get_data(as_text=True)
     assert response.status_code == 422
-    assert html.count("Points can pay at most ¥50 of this order.") == 1
+    assert html.count("You can use at most ¥50 of points.") == 1
     assert count(session, Order.id) == 0
     assert balances.balance(session, session.scalar(select(User)).member.id, utcnow()) == 10_000
 

@@ -122,12 +122,15 @@ def test_quantity_above_the_per_order_maximum_is_refused(session, rich, now):
         redeem(session, rich, gift, now, qty=3)
 
 
-def test_sold_out_gifts_leave_the_shelves(session, rich, now):
+def test_sold_out_gifts_stay_on_their_shelf_sold_out(session, rich, now):
     gift = factories.gift(session, stock=1, points_price=10)
     redeem(session, rich, gift, now)
     shelves = catalog.shelves(session, rich, now)
-    assert all(card.gift.id != gift.id for shelf in shelves for card in shelf.cards)
+    cards = [card for shelf in shelves for card in shelf.cards if card.gift.id == gift.id]
+    assert [card.state.status for card in cards] == ["sold_out"]
     assert catalog.state(session, gift, rich, now).status == "sold_out"
+    affordable = catalog.shelves(session, rich, now, affordable=True)
+    assert all(card.gift.id != gift.id for shelf in affordable for card in shelf.cards)
 
 
 def test_coupon_codes_go_to_exactly_one_order_each(session, rich, now):

@@ -1,6 +1,6 @@
 """Checkout and order views: thin wrappers around the redemption and orders services."""
 
-from flask import abort, redirect, request, url_for
+from flask import abort, current_app, redirect, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 
@@ -141,12 +141,13 @@ def cancel(order_id: int):
 @role_required("member")
 @writes_on_read
 def pay(order_id: int):
-    """The sandbox payment provider's page: pay or cancel."""
+    """The payment page (the built-in sandbox provider): the amount, the deadline, pay or cancel."""
     with committing():
         item = _order_or_404(order_id)
     if item.status != "pending_payment":
         return redirect(url_for("checkout.order", order_id=order_id))
-    return render("checkout/pay.html", "content", order=item, tab="orders")
+    provider = current_app.config.get("PAYMENT_PROVIDER_NAME") or _("Yunlan Pay")
+    return render("checkout/pay.html", "content", order=item, provider=provider, tab="orders")
 
 
 @bp.post("/orders/<int:order_id>/pay")

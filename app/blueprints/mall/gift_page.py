@@ -18,8 +18,17 @@ from app.blueprints.messages import explain
 from app.extensions import db
 from app.holes import Hole
 from app.services.analytics.shelf_stats import VIAS
-from app.services.mall import addresses, bookings, catalog, pricing, snapshot, storefront
+from app.services.mall import (
+    addresses,
+    bookings,
+    catalog,
+    next_step,
+    pricing,
+    snapshot,
+    storefront,
+)
 from app.services.notify import subscriptions
+from app.services.points import balances
 from app.services.tasks import reviews
 
 TEMPLATE = "mall/gift.html"
@@ -32,32 +41,54 @@ def usable(field):
 
 def _data(gift, member, now, qty: int, yuan: int, error, priced_for=None) -> dict:
     """`priced_for`: the member whose tier prices the page (default: `member`)."""
-    split = refused = None
     unit = pricing.unit_points(db.session, gift, priced_for or member, now)
-    if gift.cash_fen:
-        split, refused = pricing.preview(db.session, gift.cash_fen * qty, yuan, now)
     slots = bookings.open_slots(db.session, gift.id, now) if gift.kind == "service" else []
     state = catalog.state(db.session, gift, member, now, price=unit)
     return {
         "gift": gift,
         "error": error,
-        "split": split,
-        "cash_refused": refused is not None,  # points cannot pay that much: no totals to show
-        # why, in the breakdown itself (after a refused confirmation the form's top says it)
-        "cash_error": explain(refused) if refused and not error else None,
+        **_cash(gift, member, now, qty, yuan, unit, error),
         "unit_points": unit,
         "member_day": unit != gift.points_price,
-        "total_points": unit * qty + (split.points_for_cash if split else 0),
         "slot_days": bookings.day_slots(slots),
         "now": now,
         "gate_tier": catalog.gate_tier(db.session, gift),
         "state": state,
+        "tier_gap": _tier_gap(member, state, now),
         **_notify_me(gift, member, state),
         "stores": snapshot.catalogue(db.session).stores,
         "addresses": addresses.for_member(db.session, member.id) if member else [],
         "locale": str(get_locale()),
         "tab": "mall",
     }
+
+
+def _cash(gift, member, now, qty: int, yuan: int, unit: int, error) -> dict:
+    """The split line by line; points pay no more of the cash than the cap and the member's
+    points left after the gift's own allow."""
+    split = refused = None
+    balance = balances.current(db.session, member.id, now).balance if member else None
+    gift_points = unit * qty
+    if gift.cash_fen:
+        afford = None if balance is None else (balance, gift_points)
+        split, refused = pricing.preview(db.session, gift.cash_fen * qty, yuan, now, afford)
+    total = gift_points + (split.points_for_cash if split else 0)
+    return {
+        "split": split,
+        "cash_refused": refused is not None,  # points cannot pay that much: no totals to show
+        # why, in the breakdown itself (after a refused confirmation the form's top says it)
+        "cash_error": explain(refused) if refused and not error else None,
+        "gift_points": gift_points,
+        "total_points": total,
+        "balance_after": None if balance is None else balance - total,
+    }
+
+
+def _tier_gap(member, state, now) -> int:
+    """¥ of purchases still needed for the tier a locked gift asks for (0 otherwise)."""
+    if member is None or state.status != "locked":
+        return 0
+    return next_step.tier_gap(db.session, member, state.locked_reason, now)
 
 
 def _notify_me(gift, member, state) -> dict:
@@ -133,6 +164,8 @@ def _values(gift, member, now) -> dict:
         data["waiting"],
         data["split"],
         data["cash_error"],
+        data["balance_after"],
+        data["tier_gap"],
         tuple((a.id, a.recipient, a.region, a.detail) for a in data["addresses"]),
         tuple(
             (s.id, s.free, s.starts_at, s.store_id) for d in data["slot_days"].values() for s in d

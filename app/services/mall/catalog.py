@@ -171,12 +171,13 @@ def shelves(
     balance: int | None = None,
     who: Viewer | None = None,
 ) -> list[ShelfView]:
-    """Listed, in-stock gifts by shelf; locked gifts stay visible with their reason."""
+    """Listed gifts by shelf; locked and sold-out gifts stay visible with their reason (a
+    sold-out card leads to its page, where the member can ask to be told it is back)."""
     who = who or viewer(session, member, now, balance)
     catalogue = snapshot.catalogue(session)
     views: dict[int, ShelfView] = {}
     for gift in catalogue.ordered:
-        if gift.stock <= 0 or (kind and gift.kind != kind) or not is_listed(gift, now):
+        if (kind and gift.kind != kind) or not is_listed(gift, now):
             continue
         card = Card(gift, state(session, gift, who.member, now, who.balance, who.used))
         if affordable and card.state.status != "ok":

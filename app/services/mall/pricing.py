@@ -63,29 +63,49 @@ def cap_pct(session: Session, at: datetime | None = None) -> int:
     return rules_at(session, at or utcnow()).setting("points_cash_cap_pct")
 
 
-def breakdown(session: Session, cash_fen: int, yuan_by_points: int, moment: datetime) -> Breakdown:
+def max_yuan(cap_yuan: int, balance: int, gift_points: int, points_per_yuan: int) -> int:
+    """The most whole yuan points may pay: the gift's cap, or what the points left after the
+    gift's own points buy at the rate, whichever is less (never below 0)."""
+    spare = max(balance - gift_points, 0)
+    return max(min(cap_yuan, spare // max(points_per_yuan, 1)), 0)
+
+
+def breakdown(
+    session: Session,
+    cash_fen: int,
+    yuan_by_points: int,
+    moment: datetime,
+    afford: tuple[int, int] | None = None,
+) -> Breakdown:
     """The split of `cash_fen` when the member pays `yuan_by_points` yuan with points.
 
+    `afford`: (balance, gift points) — the member's points also cap what points may pay.
     More than the cap allows is refused (CashCapExceeded with `max_yuan`), never cut down: the
     member confirms the amount they chose or none.
     """
     rate = rate_at(session, moment)
-    max_yuan = cash_fen * cap_pct(session, moment) // (100 * FEN_PER_YUAN)
-    if yuan_by_points > max_yuan:
-        raise CashCapExceeded(max_yuan=max_yuan)
+    most = cash_fen * cap_pct(session, moment) // (100 * FEN_PER_YUAN)
+    if afford is not None:
+        most = max_yuan(most, *afford, rate.points_per_yuan)
+    if yuan_by_points > most:
+        raise CashCapExceeded(max_yuan=most)
     if yuan_by_points < 0:
         raise BadRequest(field="yuan_by_points")
-    return Breakdown(cash_fen, rate, max_yuan, yuan_by_points)
+    return Breakdown(cash_fen, rate, most, yuan_by_points)
 
 
 def preview(
-    session: Session, cash_fen: int, yuan_by_points: int, moment: datetime
+    session: Session,
+    cash_fen: int,
+    yuan_by_points: int,
+    moment: datetime,
+    afford: tuple[int, int] | None = None,
 ) -> tuple[Breakdown, RedeemError | None]:
     """The live breakdown: the split asked for, or the split without points and why not."""
     try:
-        return breakdown(session, cash_fen, yuan_by_points, moment), None
+        return breakdown(session, cash_fen, yuan_by_points, moment, afford), None
     except RedeemError as exc:
-        return breakdown(session, cash_fen, 0, moment), exc
+        return breakdown(session, cash_fen, 0, moment, afford), exc
 
 
 # ---------------------------------------------------------------- member days (会员日)

@@ -125,8 +125,8 @@ def redeem(
     _not_frozen(session, member_id)
     gift = _checked_gift(session, member, gift_id, choice.qty, now)
     delivery = _delivery(gift, choice)
-    split = _cash_split(session, gift, choice, now)
     unit = _unit_points(session, gift, member, choice, now)
+    split = _cash_split(session, gift, member.id, choice, now, unit)
     take_stock(session, Gift, gift.id, choice.qty)
     what = Placement(
         qty=choice.qty,
@@ -157,10 +157,18 @@ def _checked_gift(session: Session, member: Member, gift_id: int, qty: int, now)
     return gift
 
 
-def _cash_split(session: Session, gift: Gift, choice: Checkout, now) -> pricing.Breakdown | None:
-    """Points paying part of the cash, at the rate the page showed (else RateChanged)."""
+def _cash_split(
+    session: Session, gift: Gift, member_id: int, choice: Checkout, now, unit: int
+) -> pricing.Breakdown | None:
+    """Points paying part of the cash, at the rate the page showed (else RateChanged), no more
+    than the cap nor than the points left after the gift's own (else CashCapExceeded)."""
     cash_fen = gift.cash_fen * choice.qty
-    split = pricing.breakdown(session, cash_fen, choice.yuan_by_points, now) if cash_fen else None
+    if not cash_fen:
+        return None
+    afford = None
+    if choice.yuan_by_points > 0:  # the balance is read only when points pay some cash
+        afford = (balances.balance(session, member_id, now), unit * choice.qty)
+    split = pricing.breakdown(session, cash_fen, choice.yuan_by_points, now, afford)
     if split and split.yuan_by_points and split.rate.points_per_yuan != choice.expected_rate:
         raise RateChanged(rate=split.rate.points_per_yuan)
     return split
