@@ -8,6 +8,7 @@ from flask_babel import get_locale
 from flask_babel import lazy_gettext as _l
 
 from app.extensions import db
+from app.services.analytics import segments as segment_names
 from app.services.points import tiers
 
 LABELS = {
@@ -233,6 +234,17 @@ LABELS = {
         "campaign": _l("Campaign bonus"),
         "adjustment": _l("Adjustment"),
     },
+}
+
+# who a campaign, benefit or flash event is for (console), and what members read of it
+LABELS["target"] = {"": _l("Everyone"), **segment_names.NAMES}
+LABELS["for_segment"] = {
+    "loyal": _l("For loyal customers"),
+    "opportunity": _l("For opportunity customers"),
+    "random": _l("For random customers"),
+    "at_risk": _l("For customers at risk"),
+    "lapsed": _l("For lapsed customers"),
+    "none": _l("For members yet to buy"),
 }
 
 LIMITS = {

@@ -70,9 +70,7 @@ def _statements(session, fn):
     return [s for s in seen if "member_segments" in s]
 
 
-def test_the_segment_is_read_once_and_only_when_a_targeted_campaign_is_live(
-    session, make_member
-):
+def test_the_segment_is_read_once_and_only_when_a_targeted_campaign_is_live(session, make_member):
     member = in_segment(session, make_member(), "loyal")
     session.commit()  # the rule book is cached from committed rules
     at = PAID_AT

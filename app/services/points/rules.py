@@ -97,6 +97,7 @@ class BenefitRule:
     period: str
     icon: str = "bag"
     descriptions: dict = field(default_factory=dict)
+    segment: str | None = None  # None: every member of its tiers; else only that segment's
 
     @property
     def name(self) -> str:
@@ -270,6 +271,7 @@ class Rules:
                 b["period"],
                 b.get("icon", "bag"),
                 dict(b.get("descriptions") or {}),
+                b.get("segment"),
             )
             for b in self.payload("benefits")["benefits"]
         ]

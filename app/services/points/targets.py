@@ -13,9 +13,7 @@ from app.models.segments import SEGMENTS
 
 __all__ = ["SEGMENTS", "reaches", "segment_of"]
 
-SEGMENT_OF = select(MemberSegment.segment).where(
-    MemberSegment.member_id == bindparam("member_id")
-)
+SEGMENT_OF = select(MemberSegment.segment).where(MemberSegment.member_id == bindparam("member_id"))
 
 
 def segment_of(session: Session, member_id: int | None) -> str | None:
