@@ -239,12 +239,12 @@ LABELS = {
 # who a campaign, benefit or flash event is for (console), and what members read of it
 LABELS["target"] = {"": _l("Everyone"), **segment_names.NAMES}
 LABELS["for_segment"] = {
-    "loyal": _l("For loyal customers"),
-    "opportunity": _l("For opportunity customers"),
-    "random": _l("For random customers"),
-    "at_risk": _l("For customers at risk"),
-    "lapsed": _l("For lapsed customers"),
-    "none": _l("For members yet to buy"),
+    "loyal": _l("for loyal customers"),
+    "opportunity": _l("for opportunity customers"),
+    "random": _l("for random customers"),
+    "at_risk": _l("for customers at risk"),
+    "lapsed": _l("for lapsed customers"),
+    "none": _l("for members yet to buy"),
 }
 
 LIMITS = {

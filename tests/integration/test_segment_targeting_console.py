@@ -1,19 +1,16 @@
 """Targeting in the console: the Who select of campaigns, benefits and flash events."""
 
-
 import pytest
 from sqlalchemy import func, select
 
 from app.models import AuditEntry, Benefit, FlashEvent, MemberSegment, RuleVersion
 from tests import factories
+from tests.integration import test_console_rules as rules_tests
 from tests.integration.test_console_flash import form as flash_form
-from tests.integration.test_console_rules import (  # noqa: F401  (fixtures)
-    campaign,
-    clock,
-    english,
-    operator,
-    pos,
-)
+from tests.integration.test_console_rules import campaign, pos
+
+# the rules console tests' fixtures: English pages, a stopped clock, a signed-in operator
+english, clock, operator = rules_tests.english, rules_tests.clock, rules_tests.operator
 
 
 def segmented(session, make_member, segment, now):

@@ -4,7 +4,6 @@ README's figures. The rollups job sums these into points_daily; the pages read t
 the facts after its cursor; the direct computation (tests, the bench) reads only facts.
 """
 
-
 from sqlalchemy import Date, and_, case, cast, func, literal, select, type_coerce
 from sqlalchemy.orm import Session
 

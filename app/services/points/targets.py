@@ -11,7 +11,7 @@ from sqlalchemy.orm import Session
 from app.models import MemberSegment
 from app.models.segments import SEGMENTS
 
-__all__ = ["SEGMENTS", "reaches", "segment_of"]
+__all__ = ["SEGMENTS", "reaches", "segment_for", "segment_of"]
 
 SEGMENT_OF = select(MemberSegment.segment).where(MemberSegment.member_id == bindparam("member_id"))
 
@@ -21,6 +21,14 @@ def segment_of(session: Session, member_id: int | None) -> str | None:
     if member_id is None:
         return None
     return session.scalar(SEGMENT_OF, {"member_id": member_id})
+
+
+def segment_for(session: Session, member, items) -> str | None:
+    """The member's segment when one of `items` is targeted (else None, and nothing is read):
+    what decides which of the items reach them."""
+    if member is None or not any(getattr(item, "segment", None) for item in items):
+        return None
+    return segment_of(session, member.id)
 
 
 def reaches(target: str | None, segment: str | None) -> bool:
