@@ -104,3 +104,35 @@ def test_a_campaign_for_an_unknown_segment_is_refused(session, segment):
     with pytest.raises(RulesError) as caught:
         check(session, "campaigns", {"campaigns": [item]})
     assert caught.value.code == "segment_unknown"
+
+
+def test_campaign_starts_is_sent_only_to_its_segment(session, make_member):
+    from app.services.console import rules as console_rules
+    from tests import factories
+    from tests.unit.test_notifications import local, notes, run_reminders
+
+    loyal = in_segment(session, make_member(), "loyal")
+    in_segment(session, make_member(), "opportunity")
+    make_member()  # not scored yet
+    day = date(2026, 12, 24)
+    console_rules.add_campaign(
+        session, factories.staff(session), name="Loyal days", multiplier_pct=300, starts_on=day,
+        ends_on=day, tiers=[], segment="loyal", now=local(day - timedelta(days=3)),
+    )  # fmt: skip
+    session.commit()
+    run_reminders(session, local(day, 10))
+    assert [n.member_id for n in notes(session, kind="campaign")] == [loyal.id]
+
+
+def test_me_lists_a_targeted_campaign_only_to_its_segment_and_rules_to_all(session):
+    from app.services.points import guide
+    from app.services.points.rules import rules_at
+
+    campaign(session, "loyal", name="Loyal")
+    campaign(session, None, pct=200, name="Everyone")
+    rules, day = rules_at(session, PAID_AT), date(2026, 6, 15)
+    names = lambda segment: [o.name for o in guide.occasions(rules, day, 60, "base", segment)]  # noqa: E731
+    assert names("loyal") == ["Loyal", "Everyone"]
+    assert names("opportunity") == names(None) == ["Everyone"]
+    shown = [(o.name, o.segment) for o in guide.occasions(rules, day, 60, "base")]
+    assert shown == [("Loyal", "loyal"), ("Everyone", None)]  # /rules: every one, tagged

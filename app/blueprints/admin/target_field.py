@@ -13,7 +13,7 @@ class WhoField(SelectField):
     """Everyone (empty) or one segment; anything else is a form error, never stored."""
 
     def __init__(self, label=None, **kwargs):
-        super().__init__(label or _l("Who"), choices=WHO_CHOICES, default="", **kwargs)
+        super().__init__(label or _l("Who it is for"), choices=WHO_CHOICES, default="", **kwargs)
 
     def pre_validate(self, form) -> None:
         """Refuse a value that is not in the list, in the operator's words."""
