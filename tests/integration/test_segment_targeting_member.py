@@ -92,7 +92,6 @@ def test_the_home_flash_strip_shows_a_targeted_event_only_to_its_segment(
     assert strip in web.get("/").get_data(as_text=True)
 
 
-
 def test_redeeming_a_targeted_event_as_anyone_else_is_refused_and_writes_nothing(
     shop, session, member_user
 ):
