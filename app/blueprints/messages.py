@@ -77,6 +77,7 @@ COUNTER = {
     "sold_out": lambda d: _("None left at this counter."),
     "locked": lambda d: _("The member's tier cannot redeem this gift."),
     "tier": lambda d: _("The member's tier does not include this benefit."),
+    "segment": lambda d: _("This benefit is for another member segment."),
     "limit": lambda d: _("The member has reached the limit for this gift."),
     "points": lambda d: _("The member needs %(n)s more points.", n=f"{d.get('shortfall', 0):,}"),
     "used": lambda d: _("Already used this period."),

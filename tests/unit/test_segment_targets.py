@@ -136,3 +136,26 @@ def test_me_lists_a_targeted_campaign_only_to_its_segment_and_rules_to_all(sessi
     assert names("opportunity") == names(None) == ["Everyone"]
     shown = [(o.name, o.segment) for o in guide.occasions(rules, day, 60, "base")]
     assert shown == [("Loyal", "loyal"), ("Everyone", None)]  # /rules: every one, tagged
+
+
+def test_the_counter_hands_a_targeted_benefit_only_to_its_segment(session, make_member, now):
+    from app.models import Benefit
+    from app.services.counter import benefits
+    from tests import factories
+
+    factories.store(session)
+    staff = factories.advisor(session)
+    session.add(
+        Benefit(code="loyal_care", name="忠诚护理", tier_codes=[], verification="offline",
+                period="month", segment="loyal")
+    )  # fmt: skip
+    session.flush()
+    other = in_segment(session, make_member(), "random")
+    loyal = in_segment(session, make_member(), "loyal")
+    benefit_id = session.query(Benefit).filter_by(code="loyal_care").one().id
+    assert [s.benefit.code for s in benefits.for_member(session, other, now)] == []
+    with pytest.raises(benefits.BenefitError) as refused:
+        benefits.hand_out(session, staff, other, benefit_id, now=now)
+    assert refused.value.code == "segment"
+    assert [s.benefit.code for s in benefits.for_member(session, loyal, now)] == ["loyal_care"]
+    assert benefits.hand_out(session, staff, loyal, benefit_id, now=now).member_id == loyal.id
