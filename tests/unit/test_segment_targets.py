@@ -159,3 +159,20 @@ def test_the_counter_hands_a_targeted_benefit_only_to_its_segment(session, make_
     assert refused.value.code == "segment"
     assert [s.benefit.code for s in benefits.for_member(session, loyal, now)] == ["loyal_care"]
     assert benefits.hand_out(session, staff, loyal, benefit_id, now=now).member_id == loyal.id
+
+
+def test_the_history_names_a_targeted_campaign_only_for_its_segment(session, make_member):
+    from app.services.points import history
+
+    campaign(session, "loyal", name="Loyal days")
+    loyal = in_segment(session, make_member(), "loyal")
+    other = in_segment(session, make_member(), "random")
+    buy(session, loyal, 10_000, PAID_AT, "o-loyal")
+    buy(session, other, 10_000, PAID_AT, "o-other")
+
+    def named(member):
+        lines, _, _ = history.page(session, member, "all", 1, PAID_AT)
+        return [line.purchase.campaign for line in lines if line.purchase]
+
+    assert named(loyal) == ["Loyal days"]
+    assert named(other) == [""]
