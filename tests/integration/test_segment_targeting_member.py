@@ -160,3 +160,14 @@ def test_rules_lists_a_targeted_benefit_with_its_segment(client, session):
     client.set_cookie("lang", "en")
     html = client.get("/rules").get_data(as_text=True)
     assert "Loyal tea" in html and 'data-testid="benefit-target">for loyal customers<' in html
+
+
+def test_the_home_keeps_its_statement_budget_with_a_targeted_event(shop, session, member_user):
+    from app.models import HomeSection
+
+    session.add(HomeSection(kind="flash", sort=1))
+    loyal_event(session)
+    put_in(session, member_user, "loyal")
+    web, _ = shop
+    web.get("/")  # the kept page is built once; the budget is for every later view
+    assert len(statements(web, "/")) <= 6
