@@ -8,6 +8,7 @@ from flask_babel import get_locale
 from flask_babel import lazy_gettext as _l
 
 from app.extensions import db
+from app.services.analytics import segments as segment_names
 from app.services.points import tiers
 
 LABELS = {
@@ -233,6 +234,17 @@ LABELS = {
         "campaign": _l("Campaign bonus"),
         "adjustment": _l("Adjustment"),
     },
+}
+
+# who a campaign, benefit or flash event is for (console), and what members read of it
+LABELS["target"] = {"": _l("Everyone"), **segment_names.NAMES}
+LABELS["for_segment"] = {
+    "loyal": _l("for loyal customers"),
+    "opportunity": _l("for opportunity customers"),
+    "random": _l("for random customers"),
+    "at_risk": _l("for customers at risk"),
+    "lapsed": _l("for lapsed customers"),
+    "none": _l("for members yet to buy"),
 }
 
 LIMITS = {

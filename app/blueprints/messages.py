@@ -20,6 +20,7 @@ MEMBER = {
     "tier": lambda d: _("Only %(tier)s and above can redeem this.", tier=tier_name(d.get("tier"))),
     "sold_out": lambda d: _("Sold out. Check back for a restock."),
     "limit": lambda d: _("You have reached the redemption limit for this gift."),
+    "segment": lambda d: _("This flash redemption is reserved for other members."),
     "not_in_window": lambda d: _("This gift is not on sale right now."),
     "price_changed": lambda d: _(
         "The price has just changed to %(points)s points (the member day began or ended). "
@@ -76,6 +77,7 @@ COUNTER = {
     "sold_out": lambda d: _("None left at this counter."),
     "locked": lambda d: _("The member's tier cannot redeem this gift."),
     "tier": lambda d: _("The member's tier does not include this benefit."),
+    "segment": lambda d: _("This benefit is for another member segment."),
     "limit": lambda d: _("The member has reached the limit for this gift."),
     "points": lambda d: _("The member needs %(n)s more points.", n=f"{d.get('shortfall', 0):,}"),
     "used": lambda d: _("Already used this period."),

@@ -7,6 +7,7 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from app.extensions import db
 from app.i18n import local_name
+from app.models.segments import SEGMENT_CHECK
 from app.models.types import UTCDateTime
 
 GIFT_KINDS = ("physical", "coupon", "virtual", "service")
@@ -92,6 +93,7 @@ class FlashEvent(db.Model):
         CheckConstraint("points_price > 0 AND cash_fen >= 0", name="price"),
         CheckConstraint("ends_at > starts_at", name="window"),
         CheckConstraint("per_member_limit > 0", name="limit"),
+        CheckConstraint(SEGMENT_CHECK, name="segment"),
     )
     id: Mapped[int] = mapped_column(primary_key=True)
     gift_id: Mapped[int] = mapped_column(ForeignKey("gifts.id"), index=True)
@@ -103,6 +105,7 @@ class FlashEvent(db.Model):
     stock: Mapped[int]
     initial_stock: Mapped[int]
     per_member_limit: Mapped[int] = mapped_column(default=1)
+    segment: Mapped[str | None] = mapped_column(String(12))  # None: everyone, visitors too
 
     gift: Mapped[Gift] = relationship()
 

@@ -6,6 +6,7 @@ from sqlalchemy import JSON, CheckConstraint, ForeignKey, Index, String, UniqueC
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from app.extensions import db
+from app.models.segments import SEGMENT_CHECK
 from app.models.types import UTCDateTime
 
 
@@ -99,6 +100,7 @@ class Benefit(db.Model):
     __table_args__ = (
         CheckConstraint("verification IN ('system', 'offline')", name="verification"),
         CheckConstraint("period IN ('month', 'quarter', 'year')", name="period"),
+        CheckConstraint(SEGMENT_CHECK, name="segment"),
     )
     id: Mapped[int] = mapped_column(primary_key=True)
     code: Mapped[str] = mapped_column(String(24), unique=True)
@@ -107,6 +109,7 @@ class Benefit(db.Model):
     tier_codes: Mapped[list] = mapped_column(JSON, default=list)
     verification: Mapped[str] = mapped_column(String(8))
     period: Mapped[str] = mapped_column(String(8), default="quarter")
+    segment: Mapped[str | None] = mapped_column(String(12))  # None: every member of its tiers
 
 
 class BenefitUse(db.Model):

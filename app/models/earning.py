@@ -6,6 +6,7 @@ from sqlalchemy import JSON, CheckConstraint, ForeignKey, String, UniqueConstrai
 from sqlalchemy.orm import Mapped, mapped_column
 
 from app.extensions import db
+from app.models.segments import SEGMENT_CHECK
 from app.models.types import UTCDateTime
 from app.timeutil import utcnow
 
@@ -34,12 +35,14 @@ class Campaign(db.Model):
     __table_args__ = (
         CheckConstraint("multiplier_pct > 0", name="multiplier"),
         CheckConstraint("ends_on >= starts_on", name="window"),
+        CheckConstraint(SEGMENT_CHECK, name="segment"),
     )
     id: Mapped[int] = mapped_column(primary_key=True)
     name: Mapped[str] = mapped_column(String(60))
     starts_on: Mapped[date]
     ends_on: Mapped[date]
     multiplier_pct: Mapped[int]
+    segment: Mapped[str | None] = mapped_column(String(12))  # None: every member
 
 
 class SignIn(db.Model):

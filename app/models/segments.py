@@ -9,6 +9,10 @@ from sqlalchemy.orm import Mapped, mapped_column
 from app.extensions import db
 from app.models.types import UTCDateTime
 
+SEGMENTS = ("loyal", "opportunity", "random", "at_risk", "lapsed", "none")
+# what a campaign, benefit or flash event may be targeted at (NULL: everyone)
+SEGMENT_CHECK = "segment IS NULL OR segment IN (" + ", ".join(f"'{s}'" for s in SEGMENTS) + ")"
+
 
 class MemberSegment(db.Model):
     """One member's recency/frequency/monetary figures and 1–5 scores, segment and snapshot."""

@@ -124,4 +124,4 @@ def test_a_sold_out_card_on_the_shelf_leads_to_its_page(mall):
     client, _, gifts = mall
     html = client.get("/").get_data(as_text=True)
     card = html.split(f'data-gift-id="{gifts["gone"].id}"')[1].split("</li>")[0]
-    assert "Sold out" in card and f'href="/gifts/{gifts["gone"].id}"' in card
+    assert "Sold out" in card and f'href="/gifts/{gifts["gone"].id}?via=shelf"' in card

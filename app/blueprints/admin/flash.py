@@ -34,6 +34,7 @@ ERRORS = {
     "cash": lambda d: _("The cash part cannot be negative."),
     "stock": lambda d: _("The stock is between 1 and %(max)s.", max=flash_service.MAX_STOCK),
     "limit": lambda d: _("Each member may take 1 to %(max)s.", max=flash_service.MAX_LIMIT),
+    "segment": lambda d: _("Choose who it is for from the list: everyone or one segment."),
     "past_start": lambda d: _("The start is in the past. Leave it empty to start now."),
     "window": lambda d: _("The end must be after the start."),
     "codes": lambda d: _(

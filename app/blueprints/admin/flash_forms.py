@@ -7,6 +7,7 @@ from wtforms import IntegerField, SelectField, StringField
 from wtforms.fields import DateTimeLocalField
 from wtforms.validators import InputRequired, Length, NumberRange, Optional, Regexp
 
+from app.blueprints.admin.target_field import WhoField
 from app.blueprints.forms import AMOUNT_RE, Form, to_fen
 from app.inputs import parse_int
 from app.services.console.flash import MAX_LIMIT, MAX_STOCK, FlashDraft
@@ -68,6 +69,7 @@ class FlashForm(Form):
     )
     starts_at = local_field(_l("Starts (empty: now)"), required=False)
     ends_at = local_field(_l("Ends"), required=True)
+    segment = WhoField()
 
     def draft(self) -> FlashDraft:
         """The form as the service's draft (yuan → fen, brand-local → UTC)."""
@@ -80,6 +82,7 @@ class FlashForm(Form):
             per_member_limit=self.per_member_limit.data,
             starts_at=to_utc(self.starts_at.data),
             ends_at=to_utc(self.ends_at.data),
+            segment=self.segment.target(),
         )
 
     def fill(self, event) -> None:
@@ -88,6 +91,7 @@ class FlashForm(Form):
         self.points.data, self.cash.data = event.points_price, _yuan(event.cash_fen)
         self.stock.data, self.per_member_limit.data = event.initial_stock, event.per_member_limit
         self.starts_at.data, self.ends_at.data = to_local(event.starts_at), to_local(event.ends_at)
+        self.segment.data = event.segment or ""
 
 
 def _yuan(fen: int) -> str:

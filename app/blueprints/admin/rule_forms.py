@@ -18,6 +18,7 @@ from wtforms import (
 from wtforms.validators import InputRequired, Length, NumberRange, Optional, Regexp
 from wtforms.widgets import CheckboxInput, ListWidget
 
+from app.blueprints.admin.target_field import WhoField
 from app.blueprints.forms import AMOUNT_RE, Form, to_fen
 from app.services.console.rule_checks import CODE_RE, ICONS, PERIODS, RANGES, VERIFICATIONS
 from app.timeutil import brand_tz, to_utc
@@ -104,6 +105,7 @@ class CampaignForm(WhenForm):
         _l("Last day"), validators=[InputRequired(_l("Enter the last day, e.g. 2026-12-25."))]
     )
     tiers = Checkboxes(_l("Only for these tiers (none = every tier)"), choices=TIER_CHOICES)
+    segment = WhoField()
 
 
 class SimulatorForm(Form):
@@ -175,6 +177,7 @@ class BenefitForm(WhenForm):
     tier_codes = Checkboxes(_l("Tiers that have it (none = every tier)"), choices=TIER_CHOICES)
     verification = SelectField(_l("Verified"), choices=VERIFICATION_CHOICES)
     period = SelectField(_l("How often"), choices=PERIOD_CHOICES)
+    segment = WhoField()
     base = HiddenField()
 
     def item(self) -> dict:
@@ -197,6 +200,7 @@ class BenefitForm(WhenForm):
             "tier_codes": list(self.tier_codes.data or []),
             "verification": self.verification.data,
             "period": self.period.data,
+            "segment": self.segment.target(),
         }
 
     def fill(self, item: dict) -> None:
@@ -211,3 +215,4 @@ class BenefitForm(WhenForm):
         self.description_zh_hant.data = descriptions.get("zh_Hant", "")
         self.icon.data, self.tier_codes.data = item.get("icon", "bag"), item["tier_codes"]
         self.verification.data, self.period.data = item["verification"], item["period"]
+        self.segment.data = item.get("segment") or ""

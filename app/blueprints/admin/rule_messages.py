@@ -30,6 +30,7 @@ RULES = {
     ),
     "campaign_unknown": lambda d: _("That campaign is not in the rules in force."),
     "tier_unknown": lambda d: _("Choose tiers from the list."),
+    "segment_unknown": lambda d: _("Choose who it is for from the list: everyone or one segment."),
     "tiers": lambda d: _("Every tier needs its threshold, multiplier and name."),
     "thresholds": lambda d: _(
         "Thresholds must start at 0 for the first tier and rise from tier to tier."

@@ -218,6 +218,7 @@ def _campaign_fields(form) -> dict:
         starts_on=form.starts_on.data,
         ends_on=form.ends_on.data,
         tiers=form.tiers.data or [],
+        segment=form.segment.target(),
     )
 
 

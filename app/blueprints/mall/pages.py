@@ -16,7 +16,7 @@ from app.blueprints.mall.fragments import gift_flag
 from app.extensions import db
 from app.holes import Hole
 from app.services.mall import catalog, recommend, snapshot, storefront
-from app.services.points import balances
+from app.services.points import balances, targets
 from app.web import points
 
 KINDS = ("physical", "coupon", "virtual", "service")
@@ -63,22 +63,29 @@ def member_holes(member) -> dict:
 # ---------------------------------------------------------------- the home and its shelves
 
 
+def flash_segment(member, now) -> str | None:
+    """The member's segment when a flash event on show is for one (else None, nothing read):
+    the pages are kept per segment only then, and a visitor's never hold a targeted event."""
+    return targets.segment_for(db.session, member, storefront.shown_events(db.session, now))
+
+
 def home(member, now, kind: str):
-    """The home (or one kind of gift) for a visitor or a member of a tier."""
-    locale = str(get_locale())
-    key = ("home", kind, member.tier.code if member else None, locale)
+    """The home (or one kind of gift) for a visitor or a member of a tier (and segment)."""
+    locale, segment = str(get_locale()), flash_segment(member, now)
+    key = ("home", kind, member.tier.code if member else None, segment, locale)
     return holes.render(
         "mall/home.html",
         "content",
         key,
         now,
-        lambda: _home_holed(member, now, kind),
+        lambda: _home_holed(member, now, kind, segment),
         lambda names: _home_values(member, now, kind, names, locale),
     )
 
 
-def _home_holed(member, now, kind: str):
-    sections = storefront.home(db.session, None, now, kind=kind)  # what every visitor sees
+def _home_holed(member, now, kind: str, segment: str | None):
+    # what every visitor sees (and the flash strip of the member's segment)
+    sections = storefront.home(db.session, None, now, kind=kind, segment=segment)
     if member is not None:
         for s in sections:
             if s.kind == "shelf":
@@ -138,20 +145,21 @@ def _tally(names, values: dict, now, picks: bool) -> None:
 
 
 def flash_board(member, now):
-    """The flash board for a visitor or a member."""
-    key = ("flash", member is not None, str(get_locale()))
+    """The flash board for a visitor or a member (of a segment, when an event is for one)."""
+    segment = flash_segment(member, now)
+    key = ("flash", member is not None, segment, str(get_locale()))
     return holes.render(
         "mall/flash.html",
         "content",
         key,
         now,
-        lambda: _flash_holed(member, now),
-        lambda names: _flash_values(member, now, names),
+        lambda: _flash_holed(member, now, segment),
+        lambda names: _flash_values(member, now, names, segment),
     )
 
 
-def _flash_holed(member, now):
-    cards = storefront.flash_board(db.session, None, now)
+def _flash_holed(member, now, segment: str | None):
+    cards = storefront.flash_board(db.session, None, now, segment=segment)
     context = {
         "now": Hole("now"),
         "tab": "flash",
@@ -164,8 +172,10 @@ def _flash_holed(member, now):
     return context, storefront.next_change(db.session, now)
 
 
-def _flash_values(member, now, names) -> dict:
-    board = storefront.flash_board(db.session, member, now) if member is not None else []
+def _flash_values(member, now, names, segment: str | None) -> dict:
+    board = []
+    if member is not None:
+        board = storefront.flash_board(db.session, member, now, segment=segment)
     values = common(member, now)  # after the board: the badge reads the balance it read
     if member is not None:
         cards = {c.event.id: c for c in board}

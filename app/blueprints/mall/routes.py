@@ -27,6 +27,7 @@ from app.services.mall import (
 )
 from app.services.mall.errors import RedeemError
 from app.services.mall.redemption import Checkout
+from app.services.points import targets
 from app.timeutil import utcnow
 from app.transaction import committing, committing_after_reads
 
@@ -121,14 +122,22 @@ def flash_stock(event_id: int):
     now = utcnow()
     read = lambda: storefront.stock_of(db.session, event_id)  # noqa: E731
     event = brief(f"flash-stock:{event_id}", read, STOCK_POLL_SECONDS)
-    if event is None:
-        abort(404)
+    if event is None or not _may_see(event):
+        abort(404)  # a targeted event does not exist for anyone outside its segment
     phase = storefront.flash_phase(event, now)
     card = storefront.FlashCard(event, phase)
     response = render_public("mall/flash.html", "stock", card=card, now=now)
     if phase in ("ended", "sold_out"):
         response.status_code = 286
     return response
+
+
+def _may_see(event: storefront.Stock) -> bool:
+    """Whether the viewer may see the event (only a targeted one reads who they are)."""
+    if event.segment is None:
+        return True
+    member = signed_in_member()
+    return member is not None and targets.segment_of(db.session, member.id) == event.segment
 
 
 @bp.post("/flash/<int:event_id>/redeem")

@@ -11,6 +11,7 @@ from sqlalchemy import Select, func, or_, select
 from sqlalchemy.orm import Session, contains_eager
 
 from app.models import FlashCancellation, FlashEvent, Gift, GiftCode, User
+from app.models.segments import SEGMENTS
 from app.services.console import audit
 from app.services.errors import DomainError
 from app.services.mall.storefront import flash_phase
@@ -38,6 +39,7 @@ class FlashDraft:
     per_member_limit: int
     starts_at: datetime | None
     ends_at: datetime
+    segment: str | None = None  # only that segment's members see and redeem it (None: all)
 
 
 @dataclass(frozen=True)
@@ -117,6 +119,8 @@ def _check_numbers(draft: FlashDraft) -> None:
         raise FlashError("stock")
     if not 1 <= draft.per_member_limit <= MAX_LIMIT:
         raise FlashError("limit")
+    if draft.segment is not None and draft.segment not in SEGMENTS:
+        raise FlashError("segment")
 
 
 def _check_window(starts: datetime, ends: datetime, now: datetime) -> None:
@@ -167,6 +171,7 @@ def snapshot(event: FlashEvent) -> dict:
         "per_member_limit": event.per_member_limit,
         "starts_at": event.starts_at.isoformat(),
         "ends_at": event.ends_at.isoformat(),
+        "segment": event.segment,
     }
 
 
@@ -177,6 +182,7 @@ def _apply(event: FlashEvent, gift: Gift, draft: FlashDraft, starts: datetime) -
     event.stock = event.initial_stock = draft.stock  # nothing is sold before the start
     event.per_member_limit = draft.per_member_limit
     event.starts_at, event.ends_at = starts, draft.ends_at
+    event.segment = draft.segment
 
 
 def create(session: Session, actor: User, draft: FlashDraft, *, now: datetime) -> FlashEvent:

@@ -7,6 +7,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from app.models import PointSource, Tier
+from app.models.segments import SEGMENTS
 from app.services.errors import DomainError
 from app.services.points.rules import LOCALES, SETTING_SECTIONS
 
@@ -103,6 +104,13 @@ def campaign(session: Session, item: dict) -> None:
     _int(item.get("multiplier_pct"), "campaign_pct", "multiplier_pct")
     if not isinstance(item.get("tiers"), list) or set(item["tiers"]) - set(_tier_codes(session)):
         raise RulesError("tier_unknown")
+    _segment(item)
+
+
+def _segment(item: dict) -> None:
+    """A target is one segment of the list, or none (everyone)."""
+    if item.get("segment") is not None and item["segment"] not in SEGMENTS:
+        raise RulesError("segment_unknown")
 
 
 def _campaigns(session: Session, payload: dict) -> None:
@@ -152,6 +160,7 @@ def benefit(session: Session, item: dict) -> None:
         _tier_codes(session)
     ):
         raise RulesError("tier_unknown")
+    _segment(item)
 
 
 def _sources(session: Session, payload: dict) -> None:

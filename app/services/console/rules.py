@@ -60,6 +60,7 @@ def _benefit_rows(session: Session, payload: dict) -> None:
                     tier_codes=b["tier_codes"],
                     verification=b["verification"],
                     period=b["period"],
+                    segment=b.get("segment"),
                 )
             )
 
@@ -129,8 +130,10 @@ def draft_campaigns(
     ends_on: date,
     tiers: list[str],
     when: datetime,
+    segment: str | None = None,
 ) -> dict:
-    """The campaigns section with one more, as it would stand from `when` (not stored)."""
+    """The campaigns section with one more, as it would stand from `when` (not stored);
+    `segment`: only that segment's members earn it (None: everyone)."""
     item = {
         "id": _next_campaign_id(session),
         "name": name,
@@ -138,6 +141,7 @@ def draft_campaigns(
         "ends_on": ends_on.isoformat(),
         "multiplier_pct": multiplier_pct,
         "tiers": list(tiers),
+        "segment": segment,
     }
     campaign(session, item)
     if ends_on < local_date(when):
@@ -159,14 +163,16 @@ def add_campaign(
     now: datetime,
     effective_at: datetime | None = None,
     note: str = "",
+    segment: str | None = None,
 ) -> RuleVersion:
     """A new version of the campaigns with one more: it applies from when it takes effect."""
     when = effective(effective_at, now)
-    dates = {"starts_on": starts_on, "ends_on": ends_on}
+    dates = {"starts_on": starts_on, "ends_on": ends_on, "segment": segment}
     payload = draft_campaigns(
         session, name=name, multiplier_pct=multiplier_pct, tiers=tiers, when=when, **dates
     )
-    summary = f"campaign {name} ×{multiplier_pct}% {starts_on}–{ends_on}, from {_when(when)}"
+    who = f" for {segment}" if segment else ""
+    summary = f"campaign {name} ×{multiplier_pct}%{who} {starts_on}–{ends_on}, from {_when(when)}"
     extra = {"note": note, "action": "rule.campaign", "summary": summary}
     return save(session, actor, "campaigns", payload, effective_at=when, now=now, **extra)
 

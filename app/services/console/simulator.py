@@ -11,7 +11,7 @@ from datetime import datetime
 from sqlalchemy.orm import Session
 
 from app.models import Member
-from app.services.points import earning
+from app.services.points import earning, targets
 from app.services.points.rules import rules_at
 from app.timeutil import local_date
 
@@ -42,13 +42,16 @@ def simulate(session: Session, scenario: Scenario, drafts: dict | None = None) -
     """Points for the scenario under the rules in force at `paid_at`, drafts standing in."""
     rules = rules_at(session, scenario.paid_at, drafts)
     day = local_date(scenario.paid_at)
+    segment = None  # a tier without a member is in no segment: untargeted campaigns only
     if scenario.member is not None:
         tier_code = scenario.member.tier.code
         birthday = earning.is_birthday_first_order(session, scenario.member, scenario.paid_at)
+        segment = targets.segment_of(session, scenario.member.id)
     else:
         tier_code, birthday = scenario.tier_code, scenario.birthday_month == day.month
     lines = [{"category": scenario.category, "paid_fen": scenario.paid_fen}]
     factors = earning.purchase_factors(
-        rules, tier_code, scenario.paid_fen, lines if scenario.category else [], day, birthday
-    )
+        rules, tier_code, scenario.paid_fen, lines if scenario.category else [], day, birthday,
+        segment,
+    )  # fmt: skip
     return Outcome(earning.points_of(factors), factors, tier_code, birthday)

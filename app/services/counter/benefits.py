@@ -9,6 +9,7 @@ from sqlalchemy.orm import Session
 
 from app.models import BenefitUse, Member, User
 from app.services.mall.errors import RedeemError
+from app.services.points import targets
 from app.services.points.rules import BenefitRule, rules_at
 from app.timeutil import local_date
 
@@ -38,10 +39,14 @@ def period_key(period: str, now: datetime) -> str:
 
 def for_member(session: Session, member: Member, now: datetime) -> list[BenefitStatus]:
     """Every offline benefit (as the rules in force define it) with whether the member's tier
-    has it and if it was used."""
-    result = []
-    for benefit in rules_at(session, now).benefits():
-        if benefit.verification != "offline":
+    has it and if it was used; one for another segment is not the member's to be shown."""
+    result, offline = (
+        [],
+        [b for b in rules_at(session, now).benefits() if b.verification == "offline"],
+    )
+    segment = targets.segment_for(session, member, offline)
+    for benefit in offline:
+        if not targets.reaches(benefit.segment, segment):
             continue
         used = session.scalar(
             select(BenefitUse).where(
@@ -64,6 +69,8 @@ def hand_out(
         raise BenefitError("unknown")
     if benefit.tier_codes and member.tier.code not in benefit.tier_codes:
         raise BenefitError("tier")
+    if benefit.segment and benefit.segment != targets.segment_of(session, member.id):
+        raise BenefitError("segment")
     use = BenefitUse(
         benefit_id=benefit.id,
         member_id=member.id,

@@ -25,6 +25,12 @@ class TierTooLow(RedeemError):
     code = "tier"
 
 
+class NotForYou(RedeemError):
+    """A flash event for one segment, and the member is not in it."""
+
+    code = "segment"
+
+
 class LimitReached(RedeemError):
     """The member has redeemed as many as allowed in the period."""
 

@@ -14,7 +14,15 @@ from sqlalchemy.orm import Session
 
 from app.models import FlashCancellation, FlashEvent, Gift, MemberFreeze, Order
 from app.services.mall import catalog, usage
-from app.services.mall.errors import AccountFrozen, LimitReached, NotInWindow, SoldOut, TierTooLow
+from app.services.mall.errors import (
+    AccountFrozen,
+    LimitReached,
+    NotForYou,
+    NotInWindow,
+    SoldOut,
+    TierTooLow,
+)
+from app.services.points import targets
 
 _EVENT, _MEMBER = bindparam("event_id"), bindparam("member_id")
 DECISION = (
@@ -34,6 +42,8 @@ DECISION = (
         )
         .scalar_subquery(),
         exists().where(Order.request_key == bindparam("request_key")),
+        FlashEvent.segment,
+        targets.SEGMENT_OF.scalar_subquery(),  # the member's, by primary key: no statement more
     )
     .join(Gift, Gift.id == FlashEvent.gift_id)
     .where(FlashEvent.id == _EVENT)
@@ -55,7 +65,7 @@ def check(session: Session, member, event_id: int, *, now: datetime, request_key
     row = session.execute(DECISION, params).first()
     if row is None:
         return False
-    stock, starts_at, ends_at, limit, tier_codes, frozen, cancelled, claims, replay = row
+    stock, starts_at, ends_at, limit, tier_codes, frozen, cancelled, claims, replay, *who = row
     if replay:
         return True  # redeem_flash answers with the first order
     gift = _Gate(tier_codes)
@@ -63,6 +73,8 @@ def check(session: Session, member, event_id: int, *, now: datetime, request_key
         raise AccountFrozen()
     if now >= ends_at or cancelled:
         raise NotInWindow(ended=True)
+    if not targets.reaches(*who):
+        raise NotForYou()
     if now < starts_at:
         raise NotInWindow(starts_at=starts_at)
     if not catalog.tier_allowed(gift, member):

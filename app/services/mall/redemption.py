@@ -26,6 +26,7 @@ from app.services.mall.errors import (
     BadRequest,
     LimitReached,
     NotEnoughPoints,
+    NotForYou,
     NotInWindow,
     PriceChanged,
     RateChanged,
@@ -33,7 +34,7 @@ from app.services.mall.errors import (
     TierTooLow,
 )
 from app.services.mall.placing import Placement, place, take_stock
-from app.services.points import balances, ledger
+from app.services.points import balances, ledger, targets
 
 WALLET_KINDS = ("coupon", "virtual")
 
@@ -203,6 +204,8 @@ def _decide_flash(session: Session, member: Member, event_id: int, now: datetime
     event = session.get(FlashEvent, event_id)
     if event is None or now >= event.ends_at or session.get(FlashCancellation, event_id):
         raise NotInWindow(ended=True)
+    if event.segment and event.segment != targets.segment_of(session, member.id):
+        raise NotForYou()
     if now < event.starts_at:
         raise NotInWindow(starts_at=event.starts_at)
     if not catalog.tier_allowed(event.gift, member):

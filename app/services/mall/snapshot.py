@@ -90,6 +90,7 @@ class EventRow:
     initial_stock: int
     per_member_limit: int
     cancelled: bool
+    segment: str | None = None  # only that segment's members see it (None: everyone)
 
 
 @dataclass(frozen=True)

@@ -10,8 +10,10 @@ from sqlalchemy.orm import Session
 from app import cache
 from app.models import FlashEvent, HomeSection, Member, Shelf
 from app.services.mall import catalog, recommend, snapshot
+from app.services.points import targets
 
 ENDED_SHOWN_FOR = timedelta(days=2)
+UNREAD = object()  # the viewer's segment is not read yet
 
 
 @dataclass(frozen=True)
@@ -54,6 +56,7 @@ class Stock:
     ends_at: datetime
     stock: int
     initial_stock: int
+    segment: str | None = None  # only that segment's members may see the figure
 
 
 STOCK = select(
@@ -62,6 +65,7 @@ STOCK = select(
     FlashEvent.ends_at,
     FlashEvent.stock,
     FlashEvent.initial_stock,
+    FlashEvent.segment,
 ).where(FlashEvent.id == bindparam("event_id"))
 
 
@@ -102,15 +106,29 @@ def flash_card(
     return FlashCard(event, phase)
 
 
-def flash_board(
-    session: Session, member: Member | None, now: datetime, who: catalog.Viewer | None = None
-) -> list[FlashCard]:
-    """Live events first, then upcoming, then recently ended (cancelled ones are not shown)."""
-    events = [
+def shown_events(session: Session, now: datetime) -> list:
+    """The events the board shows someone (not cancelled, not long over), targeted or not."""
+    return [
         e
         for e in snapshot.catalogue(session).events
         if e.ends_at > now - ENDED_SHOWN_FOR and not e.cancelled
     ]
+
+
+def flash_board(
+    session: Session,
+    member: Member | None,
+    now: datetime,
+    who: catalog.Viewer | None = None,
+    segment=UNREAD,
+) -> list[FlashCard]:
+    """Live events first, then upcoming, then recently ended (cancelled ones are not shown);
+    an event for one segment only to its members (`segment`: the viewer's, read if not given;
+    a visitor is in none)."""
+    events = shown_events(session, now)
+    if segment is UNREAD:
+        segment = targets.segment_for(session, member, events)
+    events = [e for e in events if targets.reaches(e.segment, segment)]
     if events and who is None:
         who = catalog.viewer(session, member, now)
     cards = [flash_card(session, e, member, now, who=who) for e in events]
@@ -145,14 +163,16 @@ def showing(section: HomeSection, now: datetime) -> bool:
     return section.visible and started and (section.ends_at is None or now < section.ends_at)
 
 
-def _fill(session: Session, section, view, who: catalog.Viewer, now, filtered: bool) -> list:
+def _fill(
+    session: Session, section, view, who: catalog.Viewer, now, filtered: bool, segment=UNREAD
+) -> list:
     """The one arranged section with its cards, or nothing when it has none to show."""
     if section.kind == "shelf":
         return [Section("shelf", section, view.shelf, view.cards)] if view else []
     if filtered:  # a kind or affordability filter shows shelves only
         return []
     if section.kind == "flash":
-        board = flash_board(session, who.member, now, who)
+        board = flash_board(session, who.member, now, who, segment)
         live = [c for c in board if c.phase in ("live", "upcoming")]
         return [Section("flash", section, cards=live[:3])] if live else []
     if section.kind == "for_you":
@@ -168,8 +188,10 @@ def home(
     *,
     kind: str = "",
     affordable: bool = False,
+    segment=UNREAD,
 ) -> list[Section]:
-    """The home sections in the operator's order (hidden and out-of-window ones left out)."""
+    """The home sections in the operator's order (hidden and out-of-window ones left out);
+    `segment`: whose flash strip (the member's own when not given)."""
     who = catalog.viewer(session, member, now)
     views = {
         view.shelf.id: view
@@ -181,7 +203,7 @@ def home(
     for section in arranged:
         view = views.pop(section.shelf_id, None) if section.kind == "shelf" else None
         if showing(section, now):
-            sections += _fill(session, section, view, who, now, filtered)
+            sections += _fill(session, section, view, who, now, filtered, segment)
     if member and not filtered and all(s.kind != "for_you" for s in arranged):
         # not placed by the operator: "for you" leads the home, as it always has
         cards = recommend.recommend(session, member, now, who=who)

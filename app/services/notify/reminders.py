@@ -12,7 +12,17 @@ from datetime import date, datetime, timedelta
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from app.models import Booking, Gift, Member, Order, PointLot, ServiceSlot, Store, Tier
+from app.models import (
+    Booking,
+    Gift,
+    Member,
+    MemberSegment,
+    Order,
+    PointLot,
+    ServiceSlot,
+    Store,
+    Tier,
+)
 from app.services.notify.outbox import Draft, enqueue, unsent
 from app.services.points.rules import CampaignRule, rules_at
 from app.timeutil import last_valid_day, local_date, local_midnight
@@ -93,10 +103,15 @@ def starting(session: Session, now: datetime) -> list[CampaignRule]:
 
 
 def campaign(session: Session, rule: CampaignRule, members: tuple[int, int]) -> list[Draft]:
-    """'Campaign starts' for the members of its tiers (all tiers when it names none)."""
+    """'Campaign starts' for the members of its tiers (all tiers when it names none) and of its
+    segment, if it is for one."""
     stmt = select(Member.id).where(Member.id >= members[0], Member.id < members[1])
     if rule.tiers:
         stmt = stmt.join(Tier, Tier.id == Member.tier_id).where(Tier.code.in_(rule.tiers))
+    if rule.segment:
+        stmt = stmt.join(MemberSegment, MemberSegment.member_id == Member.id).where(
+            MemberSegment.segment == rule.segment
+        )
     params = {"name": rule.name, "pct": rule.multiplier_pct, "day": rule.ends_on.isoformat()}
     subject, day = f"campaign:{rule.id}", rule.starts_on.isoformat()
     return [Draft(m, "campaign", subject, day, params) for m in session.scalars(stmt)]

@@ -7,7 +7,7 @@ from sqlalchemy import bindparam, func, select
 from sqlalchemy.orm import Session, aliased
 
 from app.models import Member, PointSource, PointTransaction, PosOrder, SignIn
-from app.services.points import issuing, ledger
+from app.services.points import issuing, ledger, targets
 from app.services.points.rules import Rules, rules_at
 from app.timeutil import local_date, month_bounds, utcnow
 
@@ -66,18 +66,30 @@ def is_birthday_first_order(session: Session, member: Member, paid_at: datetime)
 def purchase_points(
     session: Session, member: Member, paid_fen: int, lines: list[dict], paid_at: datetime
 ) -> int:
-    """Points for a paid order under the rules in force at `paid_at` (never later ones)."""
+    """Points for a paid order under the rules in force at `paid_at` (never later ones); a
+    campaign for one segment counts only for its members (read only when one applies)."""
+    rules, day = rules_at(session, paid_at), local_date(paid_at)
+    segment = None
+    if rules.targets_on(day, member.tier.code):
+        segment = targets.segment_of(session, member.id)
     factors = purchase_factors(
-        rules_at(session, paid_at), member.tier.code, paid_fen, lines, local_date(paid_at),
-        is_birthday_first_order(session, member, paid_at),
+        rules, member.tier.code, paid_fen, lines, day,
+        is_birthday_first_order(session, member, paid_at), segment,
     )  # fmt: skip
     return points_of(factors)
 
 
 def purchase_factors(
-    rules: Rules, tier_code: str, paid_fen: int, lines: list[dict], day: date, birthday: bool
+    rules: Rules,
+    tier_code: str,
+    paid_fen: int,
+    lines: list[dict],
+    day: date,
+    birthday: bool,
+    segment: str | None = None,
 ) -> Factors:
-    """The formula's terms for a purchase on a brand-local day (pure: the rules are given)."""
+    """The formula's terms for a purchase on a brand-local day by a member of a tier and a
+    segment (pure: the rules are given)."""
     if lines:
         base = sum(
             line["paid_fen"] * rules.category_pct(line.get("category", "")) for line in lines
@@ -87,7 +99,7 @@ def purchase_factors(
     return Factors(
         base,
         rules.tier(tier_code).multiplier_pct,
-        rules.campaign_pct(day, tier_code),
+        rules.campaign_pct(day, tier_code, segment),
         rules.setting("birthday_multiplier_pct") if birthday else PCT,
     )
 

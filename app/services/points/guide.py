@@ -8,7 +8,16 @@ from datetime import date, datetime, timedelta
 from sqlalchemy.orm import Session
 
 from app.services.points.ledger import expiry_for
-from app.services.points.rules import BenefitRule, CampaignRule, RateRule, Rules, TierRule, rules_at
+from app.services.points.rules import (
+    ANY_SEGMENT,
+    BenefitRule,
+    CampaignRule,
+    RateRule,
+    Rules,
+    TierRule,
+    rules_at,
+)
+from app.services.points.targets import reaches
 from app.timeutil import last_valid_day, local_date
 
 PCT = 100
@@ -69,6 +78,7 @@ class Occasion:
     multiplier_pct: int = PCT  # campaigns
     points_per_yuan: int = 0  # member days
     tiers: tuple = ()
+    segment: str | None = None  # campaigns for one segment's members only
 
     @property
     def ratio(self) -> str:
@@ -95,14 +105,18 @@ class Guide:
         return next((r for r in self.rates if r.kind == "default"), self.rate_today)
 
 
-def occasions(rules: Rules, today: date, days: int | None = None, tier: str = "") -> tuple:
+def occasions(
+    rules: Rules, today: date, days: int | None = None, tier: str = "", segment=ANY_SEGMENT
+) -> tuple:
     """Campaigns and member days running today or starting within `days` (all ahead: None),
-    for one tier when given, soonest first."""
+    for one tier and one segment when given (None: in no segment), soonest first."""
     until = today + timedelta(days=days) if days is not None else date.max
     found = [
         _campaign(c)
         for c in rules.campaigns()
-        if c.ends_on >= today and (not tier or not c.tiers or tier in c.tiers)
+        if c.ends_on >= today
+        and (not tier or not c.tiers or tier in c.tiers)
+        and (segment is ANY_SEGMENT or reaches(c.segment, segment))
     ]
     found += [_member_day(r, today) for r in rules.rates() if r.kind == "weekly"]
     found += [_rate_range(r) for r in rules.rates() if r.kind == "range" and r.ends_on >= today]
@@ -116,7 +130,10 @@ def occasions(rules: Rules, today: date, days: int | None = None, tier: str = ""
 
 
 def _campaign(c: CampaignRule) -> Occasion:
-    return Occasion("campaign", c.name, c.starts_on, c.ends_on, c.multiplier_pct, tiers=c.tiers)
+    return Occasion(
+        "campaign", c.name, c.starts_on, c.ends_on, c.multiplier_pct, tiers=c.tiers,
+        segment=c.segment,
+    )  # fmt: skip
 
 
 def _member_day(rate: RateRule, today: date) -> Occasion:

@@ -8,6 +8,7 @@ pending points, whatever the time of day. One statement for the page, one for wh
 name (the gift and order, the store of a purchase, the lot an expiry took).
 """
 
+import functools
 from dataclasses import dataclass, replace
 from datetime import date, datetime
 
@@ -17,7 +18,7 @@ from sqlalchemy.orm import Session
 from app.models import LedgerEntry, Order, PointLot, PointTransaction, PosOrder, Store
 from app.models.types import UTCDateTime
 from app.services.mall import snapshot
-from app.services.points import balances
+from app.services.points import balances, targets
 from app.services.points.guide import times
 from app.services.points.rules import rules_at
 from app.timeutil import last_valid_day, local_date
@@ -148,11 +149,13 @@ def page(session: Session, member, kind: str, number: int, now: datetime) -> tup
     due = _due(summary, now)
     lots, orders, purchases = _details(session, member.id, [t for t, _ in rows])
     gifts = snapshot.catalogue(session).gifts
+    # read only if a campaign for one segment multiplied a purchase on the page
+    segment = functools.cache(lambda: targets.segment_of(session, member.id))
     lines = []
     for txn, running in rows:
         before = sum(d.points for d in due if d.created_at <= txn.created_at)
         line = Line(txn, int(running) + before, **_lot_dates(txn, lots.get(txn.id), now))
-        lines.append(_linked(session, line, orders, purchases, gifts, member.tier.code))
+        lines.append(_linked(session, line, orders, purchases, gifts, (member.tier.code, segment)))
     if kind in WITH_DUE and number == 1 and due:
         lines = _merge(lines, due, kind == "all", start=None if more else 0)
     return lines, more, summary.pending
@@ -183,14 +186,15 @@ def _last_day(expires_at: datetime | None) -> date | None:
     return last_valid_day(expires_at) if expires_at is not None else None
 
 
-def _linked(session, line: Line, orders: dict, purchases: dict, gifts: dict, tier: str) -> Line:
-    """The line with the mall order (and gift) or the store purchase it is about."""
+def _linked(session, line: Line, orders: dict, purchases: dict, gifts: dict, who: tuple) -> Line:
+    """The line with the mall order (and gift) or the store purchase it is about (`who`: the
+    member's tier and a reader of their segment)."""
     ref = line.txn.ref
     if ref.startswith("redeem:") and (found := orders.get(ref[len("redeem:") :])):
         return replace(line, order_id=found[0], gift=gifts.get(found[1]))
     if ref.startswith("order:") and (found := purchases.get(ref[len("order:") :])):
         paid_at, store, channel = found
-        rule = _campaign(session, paid_at, tier) if line.txn.kind == "earn" else None
+        rule = _campaign(session, paid_at, *who) if line.txn.kind == "earn" else None
         purchase = Purchase(ref[len("order:") :], store, channel)
         if rule is not None:
             purchase = replace(purchase, campaign=rule.name, ratio=times(rule.multiplier_pct))
@@ -198,11 +202,13 @@ def _linked(session, line: Line, orders: dict, purchases: dict, gifts: dict, tie
     return line
 
 
-def _campaign(session: Session, paid_at: datetime, tier: str):
+def _campaign(session: Session, paid_at: datetime, tier: str, segment):
     """The campaign that multiplied a purchase (the highest applying that brand-local day; the
-    member's current tier stands in for the tier they had then)."""
+    member's current tier and segment stand in for those they had then)."""
     day = local_date(paid_at)
     found = [c for c in rules_at(session, paid_at).campaigns() if c.applies(day, tier)]
+    if any(c.segment for c in found):
+        found = [c for c in found if targets.reaches(c.segment, segment())]
     return max(found, key=lambda c: c.multiplier_pct, default=None)
 
 

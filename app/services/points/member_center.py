@@ -25,7 +25,7 @@ from app.models import (
 from app.models.types import UTCDateTime
 from app.services.counter.benefits import period_key
 from app.services.mall import snapshot
-from app.services.points import balances, earning, guide, tiers
+from app.services.points import balances, earning, guide, targets, tiers
 from app.services.points.clearing import Notice
 from app.services.points.rules import BenefitRule, rules_at
 from app.timeutil import last_valid_day, local_date, local_midnight
@@ -97,7 +97,7 @@ def overview(session: Session, member: Member, now: datetime) -> Overview:
     """The member center's figures, as of now, in a few queries whatever the history."""
     points = balances.current(session, member.id, now)
     expiring = points.expiring(30)
-    growth, used, signin = _figures(session, member.id, now)
+    growth, used, signin, segment = _figures(session, member.id, now)
     rules = rules_at(session, now)
     cap = rules.setting("behaviour_monthly_cap")
     appointments, pickups, uses = _reminders(session, member.id, now)
@@ -114,17 +114,19 @@ def overview(session: Session, member: Member, now: datetime) -> Overview:
         appointments=appointments,
         pickups=pickups,
         clearing=_clearing(session, points),
-        benefits=member_benefits(rules.benefits(), tier, uses, now),
-        occasions=guide.occasions(rules, local_date(now), guide.AHEAD_DAYS, tier),
+        benefits=member_benefits(rules.benefits(), tier, uses, now, segment),
+        occasions=guide.occasions(rules, local_date(now), guide.AHEAD_DAYS, tier, segment),
     )
 
 
-def member_benefits(benefits: list, tier: str, uses: dict, now: datetime) -> tuple:
-    """The benefits of a tier as they stand for a member: `uses` maps a benefit id to the
-    (period key, time) of its uses this year."""
+def member_benefits(
+    benefits: list, tier: str, uses: dict, now: datetime, segment: str | None = None
+) -> tuple:
+    """The benefits of a tier (and of the member's segment) as they stand for a member: `uses`
+    maps a benefit id to the (period key, time) of its uses this year."""
     found = []
     for b in benefits:
-        if b.tier_codes and tier not in b.tier_codes:
+        if (b.tier_codes and tier not in b.tier_codes) or not targets.reaches(b.segment, segment):
             continue
         if b.verification == "system":
             found.append(MemberBenefit(b, "usable"))
@@ -148,7 +150,7 @@ class Standing:
 
 def standing(session: Session, member: Member, now: datetime) -> Standing:
     """The hero's figures: the balance this request read, and one statement for the rest."""
-    growth, _, signin = _figures(session, member.id, now)
+    growth, _, signin, _ = _figures(session, member.id, now)
     return Standing(
         name=member.name or "",
         balance=balances.current(session, member.id, now).balance,
@@ -159,18 +161,25 @@ def standing(session: Session, member: Member, now: datetime) -> Standing:
 
 
 FIGURES = (
-    select(tiers.GROWTH.scalar_subquery(), earning.BEHAVIOUR_USED.scalar_subquery(), SignIn)
+    select(
+        tiers.GROWTH.scalar_subquery(),
+        earning.BEHAVIOUR_USED.scalar_subquery(),
+        SignIn,
+        targets.SEGMENT_OF.scalar_subquery(),  # a primary-key look-up: no statement of its own
+    )
     .select_from(Member)
     .outerjoin(SignIn, and_(SignIn.member_id == Member.id, SignIn.local_date == bindparam("today")))
     .where(Member.id == bindparam("member_id"))
 )
 
 
-def _figures(session: Session, member_id: int, now: datetime) -> tuple[int, int, SignIn | None]:
-    """Trailing growth, behaviour points used this month and today's sign-in: one statement."""
+def _figures(session: Session, member_id: int, now: datetime) -> tuple:
+    """Trailing growth, behaviour points used this month, today's sign-in and the member's
+    segment (None: not scored yet): one statement."""
     params = tiers.growth_params(member_id, now) | earning.behaviour_params(member_id, now)
-    growth, used, signin = session.execute(FIGURES, params | {"today": local_date(now)}).one()
-    return max(int(growth), 0), int(used), signin
+    row = session.execute(FIGURES, params | {"today": local_date(now)}).one()
+    growth, used, signin, segment = row
+    return max(int(growth), 0), int(used), signin, segment
 
 
 _BOOKED = (

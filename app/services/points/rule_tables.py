@@ -90,6 +90,7 @@ def _baseline_campaigns(session: Session) -> dict:
                 "ends_on": _iso(c.ends_on),
                 "multiplier_pct": c.multiplier_pct,
                 "tiers": [],
+                "segment": c.segment,
             }
             for c in rows
         ]
@@ -108,6 +109,7 @@ def _baseline_benefits(session: Session) -> dict:
                 "tier_codes": list(b.tier_codes or []),
                 "verification": b.verification,
                 "period": b.period,
+                "segment": b.segment,
             }
             for b in rows
         ]

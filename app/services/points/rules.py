@@ -29,6 +29,7 @@ __all__ = ["LOCALES", "SECTIONS", "SETTING_SECTIONS", "Rules", "baseline", "rule
 
 PCT = 100
 BEGINNING = datetime(2000, 1, 1, tzinfo=UTC)  # version 0 (the initial tables) is in force from
+ANY_SEGMENT = object()  # `applies` without a segment: whoever the member (history, reminders)
 
 
 @dataclass(frozen=True)
@@ -62,9 +63,13 @@ class CampaignRule:
     ends_on: date
     multiplier_pct: int
     tiers: tuple = ()
+    segment: str | None = None  # None: every member; else only that segment's
 
-    def applies(self, day: date, tier_code: str) -> bool:
-        """Whether the campaign multiplies a purchase on `day` by a member of `tier_code`."""
+    def applies(self, day: date, tier_code: str, segment=ANY_SEGMENT) -> bool:
+        """Whether the campaign multiplies a purchase on `day` by a member of `tier_code` (and of
+        `segment`, when given: a member in no segment is None)."""
+        if segment is not ANY_SEGMENT and self.segment is not None and self.segment != segment:
+            return False
         return self.starts_on <= day <= self.ends_on and (not self.tiers or tier_code in self.tiers)
 
 
@@ -92,6 +97,7 @@ class BenefitRule:
     period: str
     icon: str = "bag"
     descriptions: dict = field(default_factory=dict)
+    segment: str | None = None  # None: every member of its tiers; else only that segment's
 
     @property
     def name(self) -> str:
@@ -171,14 +177,21 @@ class Rules:
                 parse_day(c["ends_on"]),
                 c["multiplier_pct"],
                 tuple(c.get("tiers") or ()),
+                c.get("segment"),
             )
             for c in self.payload("campaigns")["campaigns"]
         ]
 
-    def campaign_pct(self, day: date, tier_code: str) -> int:
-        """The campaign multiplier on a brand-local day for a tier (the highest that applies)."""
-        pcts = [c.multiplier_pct for c in self.campaigns() if c.applies(day, tier_code)]
+    def campaign_pct(self, day: date, tier_code: str, segment: str | None = None) -> int:
+        """The campaign multiplier on a brand-local day for a tier and a segment (None: in no
+        segment, so only untargeted campaigns) — the highest that applies."""
+        pcts = [c.multiplier_pct for c in self.campaigns() if c.applies(day, tier_code, segment)]
         return max(pcts, default=PCT)
+
+    def targets_on(self, day: date, tier_code: str) -> bool:
+        """Whether a campaign targeted at a segment applies on the day to the tier (only then
+        is the member's segment worth reading)."""
+        return any(c.segment and c.applies(day, tier_code) for c in self.campaigns())
 
     def ladder(self) -> list[TierRule]:
         """The tiers, lowest first, with their thresholds, multipliers and names."""
@@ -258,6 +271,7 @@ class Rules:
                 b["period"],
                 b.get("icon", "bag"),
                 dict(b.get("descriptions") or {}),
+                b.get("segment"),
             )
             for b in self.payload("benefits")["benefits"]
         ]
