@@ -20,7 +20,7 @@ from app.models import (
     Order,
     Store,
 )
-from app.services.mall import catalog, pricing, usage
+from app.services.mall import catalog, pickup, pricing, usage
 from app.services.mall.errors import (
     AccountFrozen,
     BadRequest,
@@ -79,6 +79,7 @@ def _pickup_store(session: Session, member: Member, store_id: int | None) -> Sto
         store = session.get(Store, store_id)
         if store is None or store.closed_at is not None:
             raise BadRequest(field="store")
+        member.pickup_store_id = store.id  # remembered: the flash cards offer it next time
         return store
     last = session.scalar(
         select(Order.store_id)
@@ -226,7 +227,7 @@ def redeem_flash(
         cash_fen=event.cash_fen,
         delivery=delivery,
         key=request_key or f"flash:{event.id}:{secrets.token_hex(8)}",
-        store=_pickup_store(session, member, None) if delivery == "pickup" else None,
+        store=pickup.store_for(session, member) if delivery == "pickup" else None,
         flash=event,
     )
     order = place(session, member, event.gift, what, now=now)
