@@ -2,7 +2,8 @@
 
 Visitors' pages are kept whole (only the CSRF token and the clock are filled in); a member's
 page is kept per tier with holes for the badge, each card's flag, "for you" and each flash
-card's button, which are filled from the member's balance and orders (two queries).
+card's button and pickup counter, which are filled from the member's balance and orders (two
+queries; the counter is the member row's, named from the kept catalogue).
 """
 
 from flask import current_app

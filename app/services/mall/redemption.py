@@ -74,7 +74,7 @@ def _not_frozen(session: Session, member_id: int) -> None:
 
 
 def _pickup_store(session: Session, member: Member, store_id: int | None) -> Store:
-    """The chosen store, else the member's last pickup store, else the first store."""
+    """The chosen store (remembered on the member), else the last pickup store, else the first."""
     if store_id:
         store = session.get(Store, store_id)
         if store is None or store.closed_at is not None:
