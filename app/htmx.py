@@ -54,3 +54,10 @@ def redirect_to(url: str, event: str | None = None, status: int = 303):
 def redirect_after_post(url: str, event: str | None = "points-changed"):
     """After a successful POST: 303, or HX-Redirect plus the event that refreshes the badges."""
     return redirect_to(url, event)
+
+
+def retarget(response, selector: str, swap: str = "outerHTML"):
+    """Swap this answer into `selector` instead of the element the request named."""
+    response.headers["HX-Retarget"] = selector
+    response.headers["HX-Reswap"] = swap
+    return response

@@ -226,17 +226,19 @@ def _book_and_check_in(advisor: Page, member: Page, check_page, balance: int) ->
 
     member.get_by_test_id("book-button").click()
     expect(member).to_have_url(re.compile(r"/orders/\d+/book$"))
-    # Past times are not offered, so the first free one at this store is the earliest:
-    # later today, or tomorrow once today's last slot has begun (the counter lists both days).
-    slot = (
-        member.locator("label.slot")
-        .filter(has_text=STORE)
-        .filter(has=member.locator("input[name=slot_id]:enabled"))
-        .first
-    )
+    # The picker opens on the first store and its first day with a free seat; past times are
+    # not offered, so the first free time of the grid is the earliest at this store: later
+    # today, or tomorrow once today's last slot has begun (the counter lists both days).
+    member.get_by_test_id("store-picks").get_by_role("link").filter(has_text=STORE).click()
+    expect(
+        member.get_by_test_id("store-picks").locator("[aria-current]").filter(has_text=STORE)
+    ).to_be_visible()
+    slot = member.locator(".time-slot").filter(has=member.locator("input[name=slot_id]:enabled"))
+    slot = slot.first
     expect(slot).to_be_visible()
     starts = re.search(r"\d{1,2}:\d{2}", slot.inner_text()).group(0)
-    slot.locator("input[name=slot_id]").check()
+    slot.click()
+    expect(slot.locator("input")).to_be_checked()
     check_page(member, "counter-member-book")
     member.locator("form[action$='/book'] button[type=submit]").click()
     expect(member).to_have_url(order_url)

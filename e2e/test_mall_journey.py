@@ -251,7 +251,9 @@ def test_flash_countdown_live_redeemed_sold_out(page: Page, check_page, log_in, 
     before = _header_balance(page)
     check_page(page, "mall-flash-live")
 
-    button.click()
+    button.click()  # the card turns into "You got it!" in place, the order one tap away
+    expect(card.get_by_test_id("flash-won")).to_be_visible()
+    card.get_by_test_id("flash-order-link").click()
     expect(page).to_have_url(re.compile(r"/orders/\d+$"))
     expect(page.get_by_test_id("order-status").locator(".status-to_pickup")).to_be_visible()
     expect(page.get_by_test_id("pickup-code")).to_have_text(re.compile(r"^\d{8}$"))

@@ -48,6 +48,8 @@ class Member(db.Model):
     debt: Mapped[int] = mapped_column(default=0)
     profile_completed_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    # the counter the member last chose for pickups (the flash card offers it, changed there)
+    pickup_store_id: Mapped[int | None] = mapped_column(ForeignKey("stores.id"))
 
     user: Mapped["User"] = relationship(back_populates="member")  # noqa: F821
     tier: Mapped[Tier] = relationship()

@@ -4,4 +4,4 @@ from flask import Blueprint
 
 bp = Blueprint("checkout", __name__)
 
-from app.blueprints.checkout import routes  # noqa: E402,F401
+from app.blueprints.checkout import booking, routes  # noqa: E402,F401

@@ -11,7 +11,6 @@ from app.blueprints.messages import explain
 from app.engine import writes_on_read
 from app.extensions import db
 from app.htmx import redirect_after_post, render
-from app.inputs import int_arg
 from app.security import role_required, safe_next
 from app.services.counter import member_code
 from app.services.mall import addresses, bookings, orders
@@ -68,47 +67,6 @@ def order(order_id: int):
         why_not=explain(actions.why_not) if actions.why_not else None,
         error=_query_error(_("That did not work. Please try again.")),
     )
-
-
-def _service_order_or_404(order_id: int):
-    """The member's service order; any other order has no booking page."""
-    try:
-        return bookings.service_order(db.session, current_user.member.id, order_id)
-    except bookings.BookingError:
-        abort(404)
-
-
-@bp.get("/orders/<int:order_id>/book")
-@role_required("member")
-def book(order_id: int):
-    """Choose a store, day and time for a service order (while a time can be chosen)."""
-    item, now = _service_order_or_404(order_id), utcnow()
-    actions = bookings.actions(db.session, item, now)
-    if not (actions.can_book or actions.can_change):
-        return redirect(url_for("checkout.order", order_id=order_id), 303)
-    return render(
-        "checkout/book.html",
-        "content",
-        order=item,
-        days=bookings.day_slots(bookings.open_slots(db.session, item.gift_id, now)),
-        booking=actions.booking,
-        tab="orders",
-        error=_query_error(_("That time cannot be booked. Please choose another.")),
-    )
-
-
-@bp.post("/orders/<int:order_id>/book")
-@role_required("member")
-def book_confirm(order_id: int):
-    """Book or move the appointment; a full slot or a passed cut-off says so."""
-    _service_order_or_404(order_id)
-    slot_id = int_arg(request.form, "slot_id", 0)
-    try:
-        with committing():
-            bookings.book(db.session, current_user.member.id, order_id, slot_id or 0, now=utcnow())
-    except RedeemError as exc:
-        return redirect(url_for("checkout.book", order_id=order_id, error=exc.code), 303)
-    return redirect_after_post(url_for("checkout.order", order_id=order_id), None)
 
 
 @bp.post("/orders/<int:order_id>/booking/cancel")

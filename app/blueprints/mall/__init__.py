@@ -4,4 +4,4 @@ from flask import Blueprint
 
 bp = Blueprint("mall", __name__)
 
-from app.blueprints.mall import fragments, routes  # noqa: E402,F401
+from app.blueprints.mall import flash_pickup, fragments, routes  # noqa: E402,F401

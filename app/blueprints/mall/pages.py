@@ -2,7 +2,8 @@
 
 Visitors' pages are kept whole (only the CSRF token and the clock are filled in); a member's
 page is kept per tier with holes for the badge, each card's flag, "for you" and each flash
-card's button, which are filled from the member's balance and orders (two queries).
+card's button and pickup counter, which are filled from the member's balance and orders (two
+queries; the counter is the member row's, named from the kept catalogue).
 """
 
 from flask import current_app
@@ -15,7 +16,7 @@ from app.blueprints.mall import for_you, hero
 from app.blueprints.mall.fragments import gift_flag
 from app.extensions import db
 from app.holes import Hole
-from app.services.mall import catalog, recommend, snapshot, storefront
+from app.services.mall import catalog, pickup, recommend, redemption, snapshot, storefront
 from app.services.points import balances, targets
 from app.web import points
 
@@ -168,6 +169,9 @@ def _flash_holed(member, now, segment: str | None):
         "action_holes": {c.event.id: Hole(f"action:{c.event.id}") for c in cards}
         if member is not None
         else None,
+        "pickup_holes": {e: Hole(f"pickup:{e}") for e in _pickup_cards(cards)}
+        if member is not None
+        else None,
     }
     return context, storefront.next_change(db.session, now)
 
@@ -183,7 +187,40 @@ def _flash_values(member, now, names, segment: str | None) -> dict:
         for name in names:
             if name.startswith("action:"):
                 values[name] = _action(cards[int(name[7:])], locale, now).fill(values)
+            elif name.startswith("pickup:"):
+                values[name] = _pickup_line(member, int(name[7:]), values["csrf"])
     return values
+
+
+PICKUP_PHASES = ("live", "upcoming")  # a card that can still be redeemed names its counter
+
+
+def _pickup_cards(cards) -> list[int]:
+    """The events whose card names a pickup counter: gifts collected at the counter."""
+    return [
+        c.event.id
+        for c in cards
+        if c.phase in PICKUP_PHASES and c.event.gift.kind not in redemption.WALLET_KINDS
+    ]
+
+
+def _pickup_line(member, event_id: int, csrf: str) -> str:
+    """A card's "Pick up at …" with its change control, for this member."""
+    stores = snapshot.catalogue(db.session).stores
+    module = current_app.jinja_env.get_template("macros/flash_pickup.html").module
+    return str(module.pickup_line(event_id, pickup.shown(member, stores), stores, csrf))
+
+
+def pickup_context(member, cards) -> dict:
+    """What a flash board rendered for one viewer needs to name each card's counter."""
+    if member is None:
+        return {"pickup_here": None}
+    stores = snapshot.catalogue(db.session).stores
+    return {
+        "pickup_here": pickup.shown(member, stores),
+        "pickup_stores": stores,
+        "pickup_events": _pickup_cards(cards),
+    }
 
 
 def _action(card, locale: str, now):

@@ -7,6 +7,7 @@ from app.blueprints.forms import first_error
 from app.blueprints.mall import bp, pages
 from app.blueprints.mall import gift_page as gift_page_kept
 from app.blueprints.mall.caching import for_visitors
+from app.blueprints.mall.flash_pickup import won
 from app.blueprints.mall.forms import CheckoutForm
 from app.blueprints.mall.pages import KINDS, kept, signed_in_member
 from app.blueprints.member.task_links import remember_referral
@@ -95,12 +96,14 @@ def flash_page(block: str = "content", **extra):
     member, now = signed_in_member(), utcnow()
     if kept(member) and block == "content" and not extra:
         return pages.flash_board(member, now)
+    cards = storefront.flash_board(db.session, member, now)
     return render(
         "mall/flash.html",
         block,
         now=now,
         tab="flash",
-        cards=storefront.flash_board(db.session, member, now),
+        cards=cards,
+        **pages.pickup_context(member, cards),
         **extra,
     )
 
@@ -163,7 +166,7 @@ def flash_redeem(event_id: int):
         if wants_fragment():  # the losers of a burst get only the message: cheap under load
             return render("mall/flash.html", "flash_error", message=message), 409
         return flash_page(message=message), 409
-    return redirect_after_post(f"/orders/{order.id}")
+    return won(order)
 
 
 def _count_refusal(event_id: int, reason: str) -> None:

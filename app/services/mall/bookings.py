@@ -123,22 +123,32 @@ def shown_statuses(session: Session, listed: list[Order]) -> dict[int, str]:
     return {o.id: "booked" if o.id in booked else o.status for o in listed}
 
 
-def _usable_slot(session: Session, order: Order, slot_id: int, now: datetime) -> ServiceSlot:
+def _usable_slot(
+    session: Session, order: Order, slot_id: int, now: datetime, store_id: int | None
+) -> ServiceSlot:
     slot = session.get(ServiceSlot, slot_id)
     if slot is None or slot.gift_id != order.gift_id or slot.starts_at <= now or slot.closed_at:
+        raise BookingError("slot_unavailable")
+    if store_id is not None and slot.store_id != store_id:  # the page showed another store
         raise BookingError("slot_unavailable")
     return slot
 
 
 def book(
-    session: Session, member_id: int, order_id: int, slot_id: int, *, now: datetime
+    session: Session,
+    member_id: int,
+    order_id: int,
+    slot_id: int,
+    *,
+    now: datetime,
+    store_id: int | None = None,
 ) -> Booking:
-    """Book (or move) the appointment of a service order; a full slot is refused."""
+    """Book (or move) a service order's time; a full slot or another store's is refused."""
     ledger.lock_member(session, member_id)
     order = service_order(session, member_id, order_id)
     if order.status != "to_book":
         raise BookingError("not_bookable")
-    slot = _usable_slot(session, order, slot_id, now)
+    slot = _usable_slot(session, order, slot_id, now, store_id)
     booking = current(session, order.id)
     if booking is not None:
         if booking.slot_id == slot.id:

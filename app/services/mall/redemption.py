@@ -20,7 +20,7 @@ from app.models import (
     Order,
     Store,
 )
-from app.services.mall import catalog, pricing, usage
+from app.services.mall import catalog, pickup, pricing, usage
 from app.services.mall.errors import (
     AccountFrozen,
     BadRequest,
@@ -75,11 +75,12 @@ def _not_frozen(session: Session, member_id: int) -> None:
 
 
 def _pickup_store(session: Session, member: Member, store_id: int | None) -> Store:
-    """The chosen store, else the member's last pickup store, else the first store."""
+    """The chosen store (remembered on the member), else the last pickup store, else the first."""
     if store_id:
         store = session.get(Store, store_id)
         if store is None or store.closed_at is not None:
             raise BadRequest(field="store")
+        member.pickup_store_id = store.id  # remembered: the flash cards offer it next time
         return store
     last = session.scalar(
         select(Order.store_id)
@@ -237,7 +238,7 @@ def redeem_flash(
         cash_fen=event.cash_fen,
         delivery=delivery,
         key=request_key or f"flash:{event.id}:{secrets.token_hex(8)}",
-        store=_pickup_store(session, member, None) if delivery == "pickup" else None,
+        store=pickup.store_for(session, member) if delivery == "pickup" else None,
         flash=event,
     )
     order = place(session, member, event.gift, what, now=now)
