@@ -18,7 +18,7 @@ from wtforms.validators import InputRequired, Length, NumberRange, Optional, Reg
 from wtforms.widgets import CheckboxInput, ListWidget
 
 from app.blueprints.forms import AMOUNT_RE, Form, to_fen
-from app.drawings import DEFAULT, DRAWINGS
+from app.drawings import ALIASES, DEFAULT, DRAWINGS
 from app.labels import LABELS
 from app.models.catalog import GIFT_KINDS
 from app.services.console import gifts
@@ -53,6 +53,15 @@ def _local_time(form, field) -> None:
         local_to_utc(field.data)
     except ValueError as exc:
         raise ValidationError(str(WHEN)) from exc
+
+
+class DrawingField(SelectField):
+    """The drawing's list; an old name of a drawing (a saved form, a script) is valid too."""
+
+    def pre_validate(self, form):
+        """Accept the listed drawings and their old names."""
+        if self.data not in ALIASES:
+            super().pre_validate(form)
 
 
 class CheckboxesField(SelectMultipleField):
@@ -102,7 +111,7 @@ class GiftForm(Form):
     badges = CheckboxesField(
         _l("Badges"), choices=[SelectChoice(b, LABELS["badge"][b]) for b in gifts.BADGES]
     )
-    icon = SelectField(_l("Drawing"), choices=ICON_CHOICES)
+    icon = DrawingField(_l("Drawing"), choices=ICON_CHOICES)
     points = IntegerField(
         _l("Points"),
         validators=[
