@@ -45,3 +45,9 @@ def drawing(name: str | None) -> str:
 def is_drawing(name: str) -> bool:
     """Whether a stored `image` name is one of the drawings (or an old name of one)."""
     return name in DRAWINGS or name in ALIASES
+
+
+def chosen(stored: str, posted: str) -> str:
+    """What to store: the stored name kept when the posted one is the same picture (an old
+    name shown under its new one is no change), else the posted name."""
+    return stored if drawing(stored) == drawing(posted) else posted

@@ -6,6 +6,7 @@ import re
 import pytest
 
 from app.demo import gift_library
+from app.demo.redraw import redraw
 from app.drawings import DRAWINGS, SPRITE
 from tests import factories
 from tests.gift_helpers import make_shelves, sign_in_operator
@@ -94,3 +95,18 @@ def test_the_library_shows_each_template_with_its_drawing(client, session, opera
         r'<svg class="drawing [^"]*" width="40"[^>]*><use href="[^"#]+#([\w-]+)"', html
     )
     assert sorted(used) == sorted(row[3] for row in gift_library.TEMPLATES)
+
+
+def test_a_demo_database_from_before_gets_its_own_drawings_and_texts(session):
+    perfume = factories.gift(
+        session,
+        name="晨露淡香水 10ml",
+        image="bottle",
+        description="晨露淡香水 10ml。云澜会员专享兑换。",
+    )
+    kept = factories.gift(session, name="丝绒唇膏 #520", image="tote", description="Mine.")
+    redraw(session)
+    redraw(session)  # a second run changes nothing more
+    assert perfume.image == "perfume" and "¥300" in perfume.description
+    assert "¥300" in perfume.descriptions["en"] and "價值" in perfume.descriptions["zh_Hant"]
+    assert (kept.image, kept.description) == ("tote", "Mine.")  # an operator's choice stays

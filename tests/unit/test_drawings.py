@@ -6,7 +6,7 @@ from pathlib import Path
 from app.demo.catalogue_data import GIFTS
 from app.demo.descriptions import DESCRIPTIONS
 from app.demo.gift_library import TEMPLATES
-from app.drawings import ALIASES, DEFAULT, DRAWINGS, SPRITE, drawing, is_drawing
+from app.drawings import ALIASES, DEFAULT, DRAWINGS, SPRITE, chosen, drawing, is_drawing
 
 STATIC = Path(__file__).resolve().parents[2] / "app" / "static"
 OLD_NAMES = ("bottle", "jar", "lipstick", "coupon", "ticket", "spa")
@@ -61,3 +61,9 @@ def test_every_demo_gift_has_a_description_with_its_value_in_three_languages():
         for text in (hans, en, hant):
             assert f"¥{value}" in text, f"{zh}: no ¥{value} in {text!r}"
         assert "value" in en and "价值" in hans and "價值" in hant
+
+
+def test_an_old_name_posted_as_its_new_one_is_no_change():
+    assert chosen("bottle", "serum") == "bottle"  # the form showed "bottle" as the serum
+    assert chosen("bottle", "perfume") == "perfume"
+    assert chosen("serum", "bottle") == "serum"

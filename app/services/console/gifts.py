@@ -6,7 +6,7 @@ from datetime import datetime
 from sqlalchemy import Select, and_, func, or_, select
 from sqlalchemy.orm import Session
 
-from app.drawings import DEFAULT, drawing, is_drawing
+from app.drawings import DEFAULT, chosen, is_drawing
 from app.models import Gift, GiftCode, Order, Shelf, Tier, User
 from app.models.catalog import GIFT_KINDS, LIMIT_PERIODS
 from app.services.console import audit, stock
@@ -108,9 +108,7 @@ def _apply(session: Session, gift: Gift, data: GiftInput, tiers: list[str]) -> N
     gift.tier_codes = tiers
     gift.limit_count = data.limit_count
     gift.limit_period = data.limit_period if data.limit_count else None
-    gift.per_order_max = data.per_order_max
-    if drawing(gift.image) != drawing(data.image):  # an old name of the same picture: no change
-        gift.image = data.image
+    gift.per_order_max, gift.image = data.per_order_max, chosen(gift.image, data.image)
 
 
 def snapshot(gift: Gift) -> dict:
