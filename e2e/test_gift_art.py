@@ -4,6 +4,8 @@ page's hero edge to edge, tier chips, "钻石 only" on the top tier — light an
 import pytest
 from playwright.sync_api import Page, expect
 
+from app.drawings import DRAWINGS
+
 BASE = "13800000000"
 LIPSTICK = "丝绒唇膏 #520"
 LOTUS = "雪莲焕白精华 30ml"
@@ -83,3 +85,17 @@ def test_tier_chips_wear_their_tier_colour(page: Page, log_in, phone, tier):
     grey = "rgb(93, 90, 88)"  # the old base ink, which read as "disabled"
     assert grey not in style and "rgb(122, 90, 20)" not in style, style  # nor the olive gold
     badge.screenshot(path=f"e2e/artifacts/art-tier-{tier}.png")
+
+
+def test_the_console_library_and_gift_form_show_the_drawings(desktop, log_in, check_page):
+    console = desktop.new_page()
+    log_in(console, "admin")
+    console.goto("/admin/library")
+    drawn = console.locator("table.data svg.drawing")
+    expect(drawn.first).to_be_visible()
+    assert drawn.count() >= 10 and drawn.first.bounding_box()["width"] == 40
+    check_page(console, "art-console-library")
+    console.goto("/admin/gifts/new")
+    options = console.locator("select[name=icon] option")
+    assert options.count() == len(DRAWINGS)
+    check_page(console, "art-console-gift-form")
