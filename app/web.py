@@ -13,7 +13,7 @@ from app.extensions import db
 from app.holes import Hole
 from app.htmx import wants_fragment
 from app.i18n import LOCALE_NAMES, LOCALE_TAGS, keep_units, local_name
-from app.labels import label, limit_label, staff_result, tier_name
+from app.labels import gate_label, gate_notice, label, limit_label, staff_result, tier_name
 from app.services.counter.counter import mask
 from app.services.points import balances
 from app.timeutil import brand_tz, utcnow
@@ -109,6 +109,8 @@ def init_app(app) -> None:
     app.add_template_global(label, "label")
     app.add_template_global(limit_label, "limit_label")
     app.add_template_global(tier_name, "tier_name")
+    app.add_template_global(gate_label, "gate_label")
+    app.add_template_global(gate_notice, "gate_notice")
     app.add_template_global(staff_result, "staff_result")
     app.register_error_handler(HTTPException, _error)
     app.add_url_rule("/healthz", "healthz", healthz)

@@ -6,7 +6,7 @@ redirect) through `explain`; nothing else holds wording for a domain error.
 
 from flask_babel import gettext as _
 
-from app.labels import tier_name
+from app.labels import gate_notice
 from app.services.mall.errors import RedeemError
 
 
@@ -17,7 +17,7 @@ def _yuan(fen: int) -> str:
 # What a member reads on their phone.
 MEMBER = {
     "points": lambda d: _("You need %(n)s more points.", n=f"{d.get('shortfall', 0):,}"),
-    "tier": lambda d: _("Only %(tier)s and above can redeem this.", tier=tier_name(d.get("tier"))),
+    "tier": lambda d: gate_notice(d.get("tier")),
     "sold_out": lambda d: _("Sold out. Check back for a restock."),
     "limit": lambda d: _("You have reached the redemption limit for this gift."),
     "segment": lambda d: _("This flash redemption is reserved for other members."),

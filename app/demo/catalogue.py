@@ -7,6 +7,7 @@ from sqlalchemy.orm import Session
 
 from app.demo.catalogue_data import BENEFITS, GIFTS, SHELVES, SLOT_TIMES
 from app.demo.hant import HANT, benefit_names, description, translate
+from app.demo.redraw import redraw
 from app.models import (
     Benefit,
     CashRate,
@@ -73,6 +74,7 @@ def load(session: Session, *, now: datetime) -> None:
     if not session.scalar(select(Shelf.id).limit(1)):
         _build(session, now)
     translate(session)
+    redraw(session)
     gifts = {g.names.get("en", g.name): g for g in session.scalars(select(Gift))}
     _ensure_flash(session, gifts, now)
     _ensure_slots(session, gifts, now)

@@ -16,7 +16,7 @@ GIFTS = [
     (
         "care",
         "physical",
-        "bottle",
+        "serum",
         "云澜青春精华 15ml 体验装",
         "Youth Serum 15 ml",
         1_500,
@@ -28,7 +28,7 @@ GIFTS = [
     (
         "care",
         "physical",
-        "jar",
+        "cream",
         "云澜臻养面霜 50ml",
         "Nourishing Cream 50 ml",
         1_500,
@@ -40,7 +40,7 @@ GIFTS = [
     (
         "care",
         "physical",
-        "bottle",
+        "lotus-serum",
         "雪莲焕白精华 30ml",
         "Snow Lotus Brightening Serum 30 ml",
         6_800,
@@ -52,7 +52,7 @@ GIFTS = [
     (
         "care",
         "physical",
-        "jar",
+        "gift-box",
         "金卡尊享修护礼盒",
         "Gold Repair Gift Set",
         12_000,
@@ -76,7 +76,7 @@ GIFTS = [
     (
         "makeup",
         "physical",
-        "bottle",
+        "perfume",
         "晨露淡香水 10ml",
         "Morning Dew Eau de Toilette 10 ml",
         2_800,
@@ -88,7 +88,7 @@ GIFTS = [
     (
         "makeup",
         "physical",
-        "lipstick",
+        "lipstick-set",
         "限定圣诞唇膏礼盒",
         "Christmas Lipstick Set",
         3_600,
@@ -109,11 +109,22 @@ GIFTS = [
         50,
         {"limit_count": 2, "limit_period": "month"},
     ),
-    ("coupons", "coupon", "coupon", "满 500 减 100 券", "¥100 off ¥500", 1_800, 0, 10_000, 30, {}),
+    (
+        "coupons",
+        "coupon",
+        "discount",
+        "满 500 减 100 券",
+        "¥100 off ¥500",
+        1_800,
+        0,
+        10_000,
+        30,
+        {},
+    ),
     (
         "perks",
         "virtual",
-        "ticket",
+        "video",
         "视频会员月卡",
         "Video membership, 1 month",
         1_200,
@@ -125,7 +136,7 @@ GIFTS = [
     (
         "perks",
         "virtual",
-        "ticket",
+        "music",
         "音乐会员季卡",
         "Music membership, 3 months",
         2_000,
@@ -137,7 +148,7 @@ GIFTS = [
     (
         "services",
         "service",
-        "spa",
+        "facial",
         "专柜焕颜护理 60 分钟",
         "60-minute facial at the counter",
         3_000,
@@ -149,7 +160,7 @@ GIFTS = [
     (
         "services",
         "service",
-        "spa",
+        "eye-care",
         "钻石专享眼部护理",
         "Diamond eye treatment",
         5_000,

@@ -3,6 +3,7 @@
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from app.demo.descriptions import DESCRIPTIONS
 from app.models import Benefit, Gift, HomeSection
 
 # the demo's names in Traditional Chinese, converted by hand (zh_Hans → zh_Hant)
@@ -40,7 +41,10 @@ def benefit_names(zh: str) -> dict:
 
 
 def description(zh: str, en: str) -> tuple[str, dict]:
-    """A demo gift's description (zh_Hans) and its translations."""
+    """A demo gift's description (zh_Hans: size, what it is, its value) and its translations."""
+    if zh in DESCRIPTIONS:
+        hans, english, hant = DESCRIPTIONS[zh]
+        return hans, {"en": english, "zh_Hant": hant}
     return f"{zh}。云澜会员专享兑换。", {
         "en": f"{en}. For YUNLAN members.",
         "zh_Hant": f"{HANT.get(zh, zh)}。雲瀾會員專享兌換。",

@@ -44,6 +44,7 @@ class PageRefs(HTMLParser):
     styles: list = field(default_factory=list)
     others: list = field(default_factory=list)  # icons, images, <use href> sprites
     images: list = field(default_factory=list)
+    drawings: list = field(default_factory=list)  # inline <svg class="drawing"> (the sprite's)
     _header: bool = False
 
     def __post_init__(self):
@@ -59,6 +60,8 @@ class PageRefs(HTMLParser):
             self.styles.append(a["href"])
         elif tag == "link" and a.get("href"):
             self.others.append(a["href"])
+        elif tag == "svg" and "drawing" in (a.get("class") or "").split():
+            self.drawings.append(a)
         elif tag == "img":
             self.images.append(Image(a, self._header))
             self.others.append(a.get("src", ""))
@@ -151,8 +154,14 @@ def test_request_count(pages):
 
 def test_images_are_sized_and_lazy_below_the_fold(pages):
     """Every <img> has width and height; all load lazily but the header logo and one hero
-    (banner or gift picture) in <main>, which are above the fold."""
+    (banner or gift picture) in <main>, which are above the fold. Drawn gifts are inline <svg>s
+    using one sprite: sized too, and all of them cost that one file."""
     for page in pages:
+        assert page.refs.drawings, f"{page.name}: no drawn gift found: is the parser broken?"
+        for svg in page.refs.drawings:
+            assert svg.get("width") and svg.get("height"), f"{page.name}: a drawing unsized"
+        sprites = {u for u in page.static if "/img/gifts.svg" in u}
+        assert len(sprites) == 1, f"{page.name}: drawings from {sprites}"
         eager = []
         for img in page.refs.images:
             src = img.attrs.get("src")

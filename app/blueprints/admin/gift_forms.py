@@ -18,6 +18,7 @@ from wtforms.validators import InputRequired, Length, NumberRange, Optional, Reg
 from wtforms.widgets import CheckboxInput, ListWidget
 
 from app.blueprints.forms import AMOUNT_RE, Form, to_fen
+from app.drawings import ALIASES, DEFAULT, DRAWINGS
 from app.labels import LABELS
 from app.models.catalog import GIFT_KINDS
 from app.services.console import gifts
@@ -54,6 +55,15 @@ def _local_time(form, field) -> None:
         raise ValidationError(str(WHEN)) from exc
 
 
+class DrawingField(SelectField):
+    """The drawing's list; an old name of a drawing (a saved form, a script) is valid too."""
+
+    def pre_validate(self, form):
+        """Accept the listed drawings and their old names."""
+        if self.data not in ALIASES:
+            super().pre_validate(form)
+
+
 class CheckboxesField(SelectMultipleField):
     """Several choices as checkboxes (one `name=` repeated)."""
 
@@ -75,14 +85,7 @@ def _text_field(label):
 
 
 KIND_CHOICES = [SelectChoice(k, LABELS["gift_kind"][k]) for k in GIFT_KINDS]
-ICON_CHOICES = [
-    SelectChoice("bottle", _l("Bottle")),
-    SelectChoice("jar", _l("Jar")),
-    SelectChoice("lipstick", _l("Lipstick")),
-    SelectChoice("coupon", _l("Coupon")),
-    SelectChoice("ticket", _l("Ticket")),
-    SelectChoice("spa", _l("Treatment")),
-]
+ICON_CHOICES = [SelectChoice(name, label) for name, label in DRAWINGS.items()]
 PERIOD_CHOICES = [
     SelectChoice("", _l("—")),
     SelectChoice("day", _l("per day")),
@@ -108,7 +111,7 @@ class GiftForm(Form):
     badges = CheckboxesField(
         _l("Badges"), choices=[SelectChoice(b, LABELS["badge"][b]) for b in gifts.BADGES]
     )
-    icon = SelectField(_l("Drawing"), choices=ICON_CHOICES)
+    icon = DrawingField(_l("Drawing"), choices=ICON_CHOICES)
     points = IntegerField(
         _l("Points"),
         validators=[
@@ -161,7 +164,7 @@ class GiftForm(Form):
             kind=self.kind.data,
             shelf_id=self.shelf.data or None,
             badges=tuple(self.badges.data or ()),
-            image=self.icon.data or "bottle",
+            image=self.icon.data or DEFAULT,
             points_price=self.points.data,
             cash_fen=to_fen(self.cash.data) if self.cash.data else 0,
             cost_fen=to_fen(self.cost.data) if self.cost.data else 0,

@@ -12,6 +12,7 @@ from app.blueprints.admin.gift_forms import (
     StockForm,
     utc_to_local,
 )
+from app.drawings import drawing
 from app.extensions import db
 from app.htmx import render
 from app.i18n import local_name
@@ -40,7 +41,8 @@ def prefill(gift: Gift) -> dict:
         "name": gift.name, "name_en": names.get("en", ""),
         "name_zh_hant": names.get("zh_Hant", ""), "description": gift.description,
         "description_en": texts.get("en", ""), "description_zh_hant": texts.get("zh_Hant", ""),
-        "kind": gift.kind, "shelf": gift.shelf_id, "badges": gift.badges, "icon": gift.image,
+        "kind": gift.kind, "shelf": gift.shelf_id, "badges": gift.badges,
+        "icon": drawing(gift.image),
         "points": gift.points_price, "cash": _yuan(gift.cash_fen), "cost": _yuan(gift.cost_fen),
         "stock": gift.stock, "stock_seen": gift.stock, "listed_at": utc_to_local(gift.listed_at),
         "delisted_at": utc_to_local(gift.delisted_at), "tiers": gift.tier_codes,

@@ -6,6 +6,7 @@ from datetime import datetime
 from sqlalchemy import Select, and_, func, or_, select
 from sqlalchemy.orm import Session
 
+from app.drawings import DEFAULT, chosen, is_drawing
 from app.models import Gift, GiftCode, Order, Shelf, Tier, User
 from app.models.catalog import GIFT_KINDS, LIMIT_PERIODS
 from app.services.console import audit, stock
@@ -16,7 +17,6 @@ from app.services.mall.usage import OPEN_STATUSES
 LOW_STOCK = 10  # the console warns earlier than the member's "only 5 left"
 STATES = ("on_sale", "scheduled", "delisted", "sold_out", "low_stock")
 BADGES = ("new", "hot", "limited", "exclusive", "points_cash")
-ICONS = ("bottle", "jar", "lipstick", "coupon", "ticket", "spa")
 LOCALES = ("en", "zh_Hant")  # besides zh_Hans, which is `name` / `description`
 MAX_POINTS = 10_000_000
 MAX_FEN = 999_999_999  # ¥9,999,999.99
@@ -46,7 +46,7 @@ class GiftInput:
     limit_count: int | None = None
     limit_period: str | None = None
     per_order_max: int = 5
-    image: str = "bottle"
+    image: str = DEFAULT
 
 
 def _in(value: int | None, low: int, high: int) -> bool:
@@ -77,7 +77,7 @@ def check(session: Session, data: GiftInput, *, now: datetime | None = None) -> 
     if data.kind not in GIFT_KINDS:
         raise GiftError("kind")
     _check_numbers(data)
-    if set(data.badges) - set(BADGES) or data.image not in ICONS:
+    if set(data.badges) - set(BADGES) or not is_drawing(data.image):
         raise GiftError("badges")
     if data.shelf_id is not None and session.get(Shelf, data.shelf_id) is None:
         raise GiftError("shelf")
@@ -108,7 +108,7 @@ def _apply(session: Session, gift: Gift, data: GiftInput, tiers: list[str]) -> N
     gift.tier_codes = tiers
     gift.limit_count = data.limit_count
     gift.limit_period = data.limit_period if data.limit_count else None
-    gift.per_order_max, gift.image = data.per_order_max, data.image
+    gift.per_order_max, gift.image = data.per_order_max, chosen(gift.image, data.image)
 
 
 def snapshot(gift: Gift) -> dict:

@@ -18,6 +18,8 @@ from app.services.errors import DomainError
 KINDS = ("banner", "flash", "shelf", "for_you")
 SINGLE = ("flash", "for_you")  # placed once: a second strip would repeat the first
 # A banner's picture: one of the drawn SVGs, or an image already uploaded to the console.
+# A banner is an <img>, so it keeps the six standalone files (gift drawings are the sprite's
+# <symbol>s, which only an inline <svg><use> can show).
 STATIC_IMAGES = (
     "img/banner.svg",
     "img/gifts/bottle.svg",
