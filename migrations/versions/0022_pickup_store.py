@@ -1,7 +1,7 @@
 """the member's remembered pickup counter (the flash card's "Pick up at …", changed there)
 
 Revision ID: 0022_pickup_store
-Revises: 0020
+Revises: 0021_gift_pairs
 Create Date: 2026-12-01 21:40:00
 
 """
@@ -10,7 +10,7 @@ from alembic import op
 import sqlalchemy as sa
 
 revision = "0022_pickup_store"
-down_revision = "0020"
+down_revision = "0021_gift_pairs"
 branch_labels = None
 depends_on = None
 

@@ -1,7 +1,7 @@
 """segment targets: campaigns, tier benefits and flash events may be for one segment only
 
 Revision ID: 0023_segment_targets
-Revises: 0020
+Revises: 0022_pickup_store
 Create Date: 2026-12-01 21:40:00
 
 NULL (every existing row) keeps them for everyone, as before.
@@ -11,7 +11,7 @@ from alembic import op
 import sqlalchemy as sa
 
 revision = "0023_segment_targets"
-down_revision = "0020"
+down_revision = "0022_pickup_store"
 branch_labels = None
 depends_on = None
 

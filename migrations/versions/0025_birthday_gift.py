@@ -1,7 +1,7 @@
 """the birthday's reward may be a gift; a birthday notification
 
 Revision ID: 0025
-Revises: 0020
+Revises: 0023_segment_targets
 Create Date: 2026-12-01 22:15:00
 
 """
@@ -10,7 +10,7 @@ from alembic import op
 import sqlalchemy as sa
 
 revision = "0025"
-down_revision = "0020"
+down_revision = "0023_segment_targets"
 branch_labels = None
 depends_on = None
 
