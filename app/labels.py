@@ -3,14 +3,9 @@
 Templates call `label(group, code)`; the words live here, not in the templates.
 """
 
-from flask import g
-from flask_babel import get_locale
-from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 
-from app.extensions import db
 from app.services.analytics import segments as segment_names
-from app.services.points import tiers
 
 LABELS = {
     "points_filter": {
@@ -273,36 +268,3 @@ def staff_result(action: str, result: str) -> str:
 def limit_label(count: int, period: str | None) -> str:
     """'Limit 2 per month'."""
     return str(LIMITS[period or "total"]) % {"n": count}
-
-
-def _tier_names() -> dict[str, str]:
-    """Code → name in the current locale, lowest tier first; one query a request."""
-    names = g.get("tier_names")
-    if names is None:
-        locale = str(get_locale())
-        names = g.tier_names = {t.code: t.display_name(locale) for t in tiers.ladder(db.session)}
-    return names
-
-
-def tier_name(code: str) -> str:
-    """A tier's name in the current locale (the code itself if unknown)."""
-    return _tier_names().get(code, code)
-
-
-def _is_top(code: str) -> bool:
-    names = _tier_names()
-    return bool(names) and code == list(names)[-1]
-
-
-def gate_label(code: str) -> str:
-    """The lock of a gift for `code` and up: "Gold and above", or "Diamond only" at the top."""
-    if _is_top(code):
-        return _("%(tier)s only", tier=tier_name(code))
-    return _("%(tier)s and above", tier=tier_name(code))
-
-
-def gate_notice(code: str) -> str:
-    """Why a member below `code` cannot redeem, as a sentence (the top tier: "… only")."""
-    if _is_top(code):
-        return _("Only %(tier)s members can redeem this.", tier=tier_name(code))
-    return _("Only %(tier)s and above can redeem this.", tier=tier_name(code))

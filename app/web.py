@@ -13,9 +13,10 @@ from app.extensions import db
 from app.holes import Hole
 from app.htmx import wants_fragment
 from app.i18n import LOCALE_NAMES, LOCALE_TAGS, keep_units, local_name
-from app.labels import gate_label, gate_notice, label, limit_label, staff_result, tier_name
+from app.labels import label, limit_label, staff_result
 from app.services.counter.counter import mask
 from app.services.points import balances
+from app.tier_labels import gate_label, gate_notice, tier_name
 from app.timeutil import brand_tz, utcnow
 
 READ_METHODS = {"GET", "HEAD", "OPTIONS"}

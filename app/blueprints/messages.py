@@ -6,8 +6,8 @@ redirect) through `explain`; nothing else holds wording for a domain error.
 
 from flask_babel import gettext as _
 
-from app.labels import gate_notice
 from app.services.mall.errors import RedeemError
+from app.tier_labels import gate_notice
 
 
 def _yuan(fen: int) -> str:

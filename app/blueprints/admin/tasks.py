@@ -12,9 +12,9 @@ from app.blueprints.forms import first_error
 from app.blueprints.member import task_words
 from app.extensions import db
 from app.htmx import render
-from app.labels import tier_name
 from app.services.tasks import settings
 from app.services.tasks.settings import TaskSettingsError
+from app.tier_labels import tier_name
 from app.timeutil import utcnow
 from app.transaction import committing
 

@@ -3,8 +3,8 @@
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 
-from app.labels import tier_name
 from app.services.mall import recommend, snapshot
+from app.tier_labels import tier_name
 
 SEGMENT_WORDS = {  # whose favourite a gift is, by RFM segment
     "loyal": _l("A favourite of loyal customers"),

@@ -6,7 +6,8 @@ from flask import url_for
 from flask_babel import force_locale, format_date, format_datetime, get_locale
 from flask_babel import gettext as _
 
-from app.labels import label, tier_name
+from app.labels import label
+from app.tier_labels import tier_name
 
 SMS_LOCALE = "zh_Hans"
 SMS_PREFIX = "【云澜】"  # a Chinese SMS gateway requires the brand's signature
