@@ -42,7 +42,7 @@ def test_home_shows_shelves_with_locked_and_sold_out_gifts_and_their_reason(shop
     assert 'data-testid="gift-locked"' in gated and "Gold and above" in gated
     gone = html.split(f'data-gift-id="{gifts["gone"].id}"')[1].split("</li>")[0]
     assert 'data-testid="gift-sold-out"' in gone and "Sold out" in gone
-    assert f'href="/gifts/{gifts["gone"].id}"' in gone  # to its page, where notify-me is
+    assert f'href="/gifts/{gifts["gone"].id}?via=shelf"' in gone  # to its page, where notify-me is
 
 
 def test_affordable_filter(shop):
