@@ -51,5 +51,6 @@ def gift_flag(state, locale: str | None = None) -> Markup:
         return Markup(state)
     low = state.stock_left if state.low_stock else 0
     locale = locale or str(get_locale())
-    key = ("flag", locale, state.status, state.shortfall, state.locked_reason, low)
+    key = ("flag", locale, state.status, state.shortfall, state.locked_reason, low,
+           state.member_day_points)  # fmt: skip
     return _kept(key, lambda: _macros().gift_flag_html(state))

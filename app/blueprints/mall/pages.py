@@ -123,7 +123,7 @@ def _home_values(member, now, kind, names, locale) -> dict:
     for name in names:
         if name.startswith("flag:"):
             gift = gifts[int(name[5:])]
-            state = catalog.state(db.session, gift, member, now, who.balance, who.used)
+            state = who.state(db.session, gift, now)
             values[name] = gift_flag(state, locale)
         elif name.startswith("for_you:"):
             picks = picks or recommend.recommend(db.session, member, now, who=who)

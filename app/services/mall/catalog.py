@@ -1,6 +1,6 @@
 """What a member sees of a gift: listed or not, and whether they can redeem it (and why not)."""
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
 from sqlalchemy import (
@@ -11,7 +11,7 @@ from sqlalchemy import (
 from sqlalchemy.orm import Session
 
 from app.models import Gift, Tier
-from app.services.mall import snapshot
+from app.services.mall import pricing, snapshot
 from app.services.mall.usage import Usage, member_bits, redeemed_qty, usage
 from app.services.points import balances
 
@@ -30,6 +30,7 @@ class GiftState:
     stock_left: int = 0
     starts_at: datetime | None = None
     ends_at: datetime | None = None  # when the countdown's window closes (upcoming gifts)
+    member_day_points: int | None = None  # today's member-day price, when not the list price
 
     @property
     def can_redeem(self) -> bool:
@@ -91,18 +92,25 @@ def state(
         return GiftState("ok", stock_left=gift.stock)
     if not tier_allowed(gift, member):
         return GiftState("locked", locked_reason=gate_tier(session, gift), stock_left=gift.stock)
-    left = None
-    if gift.limit_count:
-        taken = used.used(gift) if used is not None else redeemed_qty(session, member.id, gift, now)
-        left = max(gift.limit_count - taken, 0)
-        if left == 0:
-            return GiftState("limit", limit_left=0, stock_left=gift.stock)
+    left = _limit_left(session, gift, member, now, used)
+    if left == 0:
+        return GiftState("limit", limit_left=0, stock_left=gift.stock)
     if balance is None:
         balance = balances.current(session, member.id, now).balance
     need = gift.points_price if price is None else price
+    found = {"limit_left": left, "stock_left": gift.stock,
+             "member_day_points": need if need != gift.points_price else None}  # fmt: skip
     if balance < need:
-        return GiftState("short", shortfall=need - balance, limit_left=left, stock_left=gift.stock)
-    return GiftState("ok", limit_left=left, stock_left=gift.stock)
+        return GiftState("short", shortfall=need - balance, **found)
+    return GiftState("ok", **found)
+
+
+def _limit_left(session: Session, gift, member, now: datetime, used: Usage | None) -> int | None:
+    """How many more the member may redeem under the gift's limit (None: no limit)."""
+    if not gift.limit_count:
+        return None
+    taken = used.used(gift) if used is not None else redeemed_qty(session, member.id, gift, now)
+    return max(gift.limit_count - taken, 0)
 
 
 def _closed(gift, now: datetime) -> GiftState | None:
@@ -144,6 +152,12 @@ class Viewer:
     member: object
     balance: int | None = None
     used: Usage | None = None
+    specials: dict = field(default_factory=dict)  # gift id → today's member-day price
+
+    def state(self, session: Session, gift, now: datetime) -> GiftState:
+        """The gift's state for this viewer (at today's member-day price, if it has one)."""
+        return state(session, gift, self.member, now, self.balance, self.used,
+                     self.specials.get(gift.id))  # fmt: skip
 
 
 def viewer(session: Session, member, now: datetime, balance: int | None = None) -> Viewer:
@@ -158,7 +172,7 @@ def viewer(session: Session, member, now: datetime, balance: int | None = None) 
         used = member_bits(session, member.id, now)
     if balance is None:
         balance = balances.current(session, member.id, now).balance
-    return Viewer(member, balance, used)
+    return Viewer(member, balance, used, pricing.member_day_prices(session, member, now))
 
 
 def shelves(
@@ -179,7 +193,7 @@ def shelves(
     for gift in catalogue.ordered:
         if (kind and gift.kind != kind) or not is_listed(gift, now):
             continue
-        card = Card(gift, state(session, gift, who.member, now, who.balance, who.used))
+        card = Card(gift, who.state(session, gift, now))
         if affordable and card.state.status != "ok":
             continue
         shelf = catalogue.shelves[gift.shelf_id]

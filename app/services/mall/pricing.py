@@ -149,13 +149,25 @@ def member_days(session: Session) -> MemberDays:
     return cache.cached("mall.member_days", build, session)
 
 
+def _tier_code(session: Session, member, now: datetime) -> str:
+    return next(t.code for t in rules_at(session, now).ladder() if t.id == member.tier_id)
+
+
 def member_day_price(session: Session, gift_id: int, member, now: datetime) -> int | None:
     """The member's tier price for a gift on today's member day (None: not today, or none)."""
     days = member_days(session)
     if member is None or not days.priced(gift_id) or not days.is_on(local_date(now)):
         return None
-    code = next(t.code for t in rules_at(session, now).ladder() if t.id == member.tier_id)
-    return days.prices.get((gift_id, code))
+    return days.prices.get((gift_id, _tier_code(session, member, now)))
+
+
+def member_day_prices(session: Session, member, now: datetime) -> dict[int, int]:
+    """Gift id → today's member-day price for the member's tier ({} on other days)."""
+    days = member_days(session)
+    if member is None or not days.prices or not days.is_on(local_date(now)):
+        return {}
+    code = _tier_code(session, member, now)
+    return {gift_id: points for (gift_id, tier), points in days.prices.items() if tier == code}
 
 
 def unit_points(session: Session, gift, member, now: datetime) -> int:

@@ -15,7 +15,7 @@ from sqlalchemy.orm import Session
 
 from app.models import GiftPair, GiftPopularity, MemberSegment
 from app.services.mall import snapshot
-from app.services.mall.catalog import Card, GiftState, Viewer, is_listed, state, viewer
+from app.services.mall.catalog import Card, GiftState, Viewer, is_listed, viewer
 
 LIMIT = 4
 MIN_POPULAR = 2  # members of the tier/segment who redeemed it: one member is not "popular"
@@ -147,7 +147,7 @@ def recommend(
     catalogue = snapshot.catalogue(session)
     liked = {catalogue.gifts[g].shelf_id for g in who.used.ordered if g in catalogue.gifts}
     cards = [
-        Card(g, state(session, g, member, now, who.balance, who.used))
+        Card(g, who.state(session, g, now))
         for g in catalogue.ordered
         if g.stock > 0 and is_listed(g, now)
     ]
