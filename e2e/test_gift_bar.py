@@ -49,7 +49,7 @@ def _open(page: Page, name: str) -> None:
     page.goto("/")
     card = page.get_by_test_id("gift-card").filter(has_text=name).first
     card.get_by_role("link").click()
-    expect(page).to_have_url(re.compile(r"/gifts/\d+$"))
+    expect(page).to_have_url(re.compile(r"/gifts/\d+(\?via=\w+)?$"))
 
 
 NARROW = {"width": 360, "height": 740}  # the narrowest phone the mall is drawn for
@@ -93,7 +93,7 @@ def test_the_bar_stays_on_screen_and_the_split_warns_before_submit(page: Page, c
     amount.fill(str(most + 1))  # the live preview warns before anything is submitted
     warning = checkout.get_by_test_id("form-error")
     expect(warning).to_contain_text(f"¥{most}")
-    expect(page).to_have_url(re.compile(r"/gifts/\d+$"))
+    expect(page).to_have_url(re.compile(r"/gifts/\d+(\?via=\w+)?$"))
     page.screenshot(path="/tmp/giftbar-cash-warning.png")
 
     amount.fill(str(most))
@@ -163,7 +163,7 @@ def test_sold_out_stays_on_the_shelf_and_one_tap_asks_for_a_reminder(
     card = page.locator(f"[data-testid=gift-card][data-gift-id='{gift_id}']")
     expect(card.get_by_test_id("gift-sold-out")).to_be_visible()
     card.get_by_role("link").click()
-    expect(page).to_have_url(re.compile(rf"/gifts/{gift_id}$"))
+    expect(page).to_have_url(re.compile(rf"/gifts/{gift_id}(\?via=\w+)?$"))
     bar = page.get_by_test_id("gift-bar")
     expect(bar.get_by_test_id("redeem-button")).to_be_disabled()
     check_page(page, "giftbar-sold-out")

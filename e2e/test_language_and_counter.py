@@ -22,6 +22,8 @@ SHANGHAI = timezone(timedelta(hours=8))
 PASSWORD = "words-journey-2024"
 SERUM = {"zh_Hans": "云澜青春精华 15ml 体验装", "zh_Hant": "雲瀾青春精華 15ml 體驗裝",
          "en": "Youth Serum 15 ml"}  # fmt: skip
+SERUM_DESC = {"zh_Hans": "青春精华体验装", "zh_Hant": "青春精華體驗裝",
+              "en": "trial size of the Youth Serum"}  # fmt: skip
 SHELF = {"zh_Hans": "护肤臻品", "zh_Hant": "護膚臻品", "en": "Skincare"}
 STORE = {"zh_Hans": "上海恒隆广场专柜", "zh_Hant": "上海恆隆廣場專櫃",
          "en": "Plaza 66 counter, Shanghai"}  # fmt: skip
@@ -60,7 +62,7 @@ def test_the_mall_speaks_the_visitors_language(page: Page, base_url, check_page,
     expect(title).to_have_text(SERUM[lang])
     if lang == "en":  # a no-break space holds the size together
         assert "15\u00a0ml" in title.evaluate("e => e.textContent")
-    expect(page.locator(".gift-desc")).to_contain_text(SERUM[lang])
+    expect(page.locator(".gift-desc")).to_contain_text(SERUM_DESC[lang])
     check_page(page, f"words-gift-{lang}")
 
     page.goto(f"/gifts/{UPCOMING_ID}")
