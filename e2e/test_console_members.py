@@ -6,13 +6,11 @@ Each test registers a member of its own, so nothing depends on another test's st
 
 import re
 import uuid
-from datetime import datetime, timedelta, timezone
 
 from playwright.sync_api import Page, expect
 
-from e2e.sms import join
+from e2e.live import joined_with_purchase
 
-SHANGHAI = timezone(timedelta(hours=8))
 PASSWORD = "console-members-2024"
 SERUM = "云澜青春精华 15ml 体验装"  # 1,500 points, physical, every tier
 POINTS = re.compile(r"^\d{1,3}(,\d{3})*$")
@@ -20,21 +18,7 @@ POINTS = re.compile(r"^\d{1,3}(,\d{3})*$")
 
 def _new_member(page: Page, pos, yuan: int) -> str:
     """A fresh member (registered through the form, so logged in) who spent ¥yuan at a counter."""
-    phone = f"135{uuid.uuid4().int % 10**8:08d}"
-    page.goto("/register")
-    join(page, phone, PASSWORD)
-    expect(page).to_have_url(re.compile(r"/me$"))
-    order = {
-        "order_no": f"E2E-CM-{uuid.uuid4().hex[:12]}",
-        "phone": phone,
-        "store_code": "SH001",
-        "paid_fen": yuan * 100,
-        "paid_at": datetime.now(SHANGHAI).isoformat(timespec="seconds"),
-        "lines": [{"sku": "YL-SERUM-50", "category": "skincare", "qty": 1, "paid_fen": yuan * 100}],
-    }
-    response = pos.post("/api/v1/orders", data=order)
-    assert response.status == 201, f"POST /api/v1/orders -> {response.status}: {response.text()}"
-    return phone
+    return joined_with_purchase(page, pos, PASSWORD, yuan=yuan, tag="CM", phone_prefix="135")
 
 
 def _ship_order(page: Page) -> str:

@@ -3,17 +3,13 @@ the page, the next step in every state, and the points-as-cash split with its wa
 
 import re
 import sqlite3
-import uuid
-from datetime import datetime, timedelta, timezone
 
 from playwright.sync_api import Page, expect
 
-from e2e.live import catalogue_changed
-from e2e.sms import join
+from e2e.live import catalogue_changed, joined_with_purchase
 
 BASE = "13800000000"
 PASSWORD = "gift-bar-2024"
-SHANGHAI = timezone(timedelta(hours=8))
 GOLD_SET = "金卡尊享修护礼盒"  # gated Gold and above
 SERUM = "云澜青春精华 15ml 体验装"  # 1,500 points, everyone
 CREAM = "云澜臻养面霜 50ml"  # 1,500 points + ¥300
@@ -24,19 +20,7 @@ UPCOMING_ID = 7  # the demo's gift not yet on sale
 
 def _new_member(page: Page, pos, yuan: int) -> None:
     """A fresh member (registered, so signed in) who spent ¥yuan at a counter."""
-    phone = f"135{uuid.uuid4().int % 10**8:08d}"
-    page.goto("/register")
-    join(page, phone, PASSWORD)
-    expect(page).to_have_url(re.compile(r"/me$"))
-    order = {
-        "order_no": f"E2E-BAR-{uuid.uuid4().hex[:12]}",
-        "phone": phone,
-        "store_code": "SH001",
-        "paid_fen": yuan * 100,
-        "paid_at": datetime.now(SHANGHAI).isoformat(timespec="seconds"),
-        "lines": [{"sku": "YL-SERUM-50", "category": "skincare", "qty": 1, "paid_fen": yuan * 100}],
-    }
-    assert pos.post("/api/v1/orders", data=order).status == 201
+    joined_with_purchase(page, pos, PASSWORD, yuan=yuan, tag="BAR", phone_prefix="135")
 
 
 def _balance(page: Page) -> int:

@@ -9,18 +9,14 @@ the live database with a stock of its own, so no other test's stock or balance m
 
 import re
 import sqlite3
-import uuid
 from datetime import UTC, datetime, timedelta
-from zoneinfo import ZoneInfo
 
 import pytest
 from playwright.sync_api import Page, expect
 
-from e2e.live import catalogue_changed
-from e2e.sms import join
+from e2e.live import catalogue_changed, joined_with_purchase
 
 GOLD, PASSWORD = "13800000002", "journey123"
-SHANGHAI = ZoneInfo("Asia/Shanghai")
 FACIAL = "专柜焕颜护理 60 分钟"  # the demo's service gift, with slots at SH001 and BJ001
 FLASH_GIFT = "雪莲焕白精华 30ml"
 MIN_TARGET = 44
@@ -98,21 +94,8 @@ def test_visitors_get_the_tab_bar_and_its_member_tabs_sign_in(page: Page, check_
 @pytest.fixture
 def new_member(page: Page, pos):
     """A newly joined member with 20,000 points from a POS purchase: their phone."""
-    phone = f"139{uuid.uuid4().int % 10**8:08d}"
-    page.goto("/register")
-    join(page, phone, PASSWORD)
-    expect(page).not_to_have_url(re.compile(r"/register"))
-    order = {
-        "order_no": f"E2E-JOURNEY-{uuid.uuid4().hex[:12]}",
-        "phone": phone,
-        "store_code": "SH001",
-        "paid_fen": 2_000_000,
-        "paid_at": datetime.now(SHANGHAI).isoformat(timespec="seconds"),
-        "lines": [{"sku": "YL-SET", "category": "skincare", "qty": 1, "paid_fen": 2_000_000}],
-    }
-    response = pos.post("/api/v1/orders", data=order)
-    assert response.status == 201, response.text()
-    return phone
+    return joined_with_purchase(page, pos, PASSWORD, yuan=20_000, tag="JOURNEY", phone_prefix="139",
+                                sku="YL-SET")  # fmt: skip
 
 
 def test_booking_by_store_then_day_then_time(page: Page, check_page, new_member):

@@ -8,18 +8,15 @@ data-testids, form field names and form actions: nothing depends on the translat
 
 import re
 import sqlite3
-import uuid
-from datetime import UTC, datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 
 import pytest
 from playwright.sync_api import Page, expect
 
-from e2e.live import catalogue_changed
-from e2e.sms import join
+from e2e.live import catalogue_changed, joined_with_purchase
 
 BASE, SILVER, DIAMOND = "13800000000", "13800000001", "13800000003"
 PASSWORD = "mall-journey-2024"
-SHANGHAI = timezone(timedelta(hours=8))
 
 GOLD_SET = "金卡尊享修护礼盒"  # gated Gold and above
 SERUM = "云澜青春精华 15ml 体验装"  # 1,500 points, physical, everyone
@@ -60,21 +57,7 @@ def _open_gift(page: Page, name: str) -> str:
 
 def _new_member(page: Page, pos, yuan: int) -> str:
     """A fresh member (registered through the form, so logged in) who spent ¥yuan at a counter."""
-    phone = f"136{uuid.uuid4().int % 10**8:08d}"
-    page.goto("/register")
-    join(page, phone, PASSWORD)
-    expect(page).to_have_url(re.compile(r"/me$"))
-    order = {
-        "order_no": f"E2E-MALL-{uuid.uuid4().hex[:12]}",
-        "phone": phone,
-        "store_code": "SH001",
-        "paid_fen": yuan * 100,
-        "paid_at": datetime.now(SHANGHAI).isoformat(timespec="seconds"),
-        "lines": [{"sku": "YL-SERUM-50", "category": "skincare", "qty": 1, "paid_fen": yuan * 100}],
-    }
-    response = pos.post("/api/v1/orders", data=order)
-    assert response.status == 201, f"POST /api/v1/orders -> {response.status}: {response.text()}"
-    return phone
+    return joined_with_purchase(page, pos, PASSWORD, yuan=yuan, tag="MALL", phone_prefix="136")
 
 
 def _redeem_for_pickup(page: Page, check_page, shot: str) -> str:

@@ -9,33 +9,20 @@ approves it, and it shows on the gift page. Every page is checked by axe and pho
 import io
 import re
 import uuid
-from datetime import datetime, timedelta, timezone
 
 from PIL import Image
 from playwright.sync_api import Page, expect
 
-from e2e.sms import join
+from e2e.live import joined_with_purchase
 
-SHANGHAI = timezone(timedelta(hours=8))
 COUPON = "满 500 减 100 券"
 
 
 def _member(page: Page, pos) -> str:
-    phone = f"134{uuid.uuid4().int % 10**8:08d}"
-    page.goto("/register")
-    join(page, phone, "tasks-e2e-2026")
-    expect(page).to_have_url(re.compile(r"/me$"))
-    order = {
-        "order_no": f"E2E-TASKS-{uuid.uuid4().hex[:10]}",
-        "phone": phone,
-        "store_code": "SH001",
-        "paid_fen": 300_000,
-        "paid_at": datetime.now(SHANGHAI).isoformat(timespec="seconds"),
-        "lines": [{"sku": "YL-SERUM-50", "category": "skincare", "qty": 1, "paid_fen": 300_000}],
-    }
-    response = pos.post("/api/v1/orders", data=order)
-    assert response.status == 201, response.text()
-    return phone
+    """A new member who spent ¥3,000 at a counter."""
+    return joined_with_purchase(
+        page, pos, "tasks-e2e-2026", yuan=3_000, tag="TASKS", phone_prefix="134"
+    )
 
 
 def _redeem_coupon(page: Page) -> str:
