@@ -230,6 +230,9 @@ def _book_and_check_in(advisor: Page, member: Page, check_page, balance: int) ->
     # not offered, so the first free time of the grid is the earliest at this store: later
     # today, or tomorrow once today's last slot has begun (the counter lists both days).
     member.get_by_test_id("store-picks").get_by_role("link").filter(has_text=STORE).click()
+    # htmx swaps the picker in place and then puts the choice in the address: wait for it, or a
+    # slow swap could replace the grid between choosing a time and confirming it
+    expect(member).to_have_url(re.compile(r"/book\?store=\d+$"))
     expect(
         member.get_by_test_id("store-picks").locator("[aria-current]").filter(has_text=STORE)
     ).to_be_visible()
