@@ -6,6 +6,10 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed-$(shell cat requirements.txt requirements-dev.txt | sha1sum | cut -c1-12)
 FLASK := $(BIN)/flask --app wsgi
 PG_URL ?= $(TEST_DATABASE_URL)
+# pytest-xdist: a worker per core, each taking whole modules (a module's fixtures and its own
+# Redis database stay in one process); on PostgreSQL each worker has a database of its own.
+WORKERS ?= auto
+XDIST := -n $(WORKERS) --dist loadfile
 
 .PHONY: install browser run test test-unit test-pg test-e2e lint messages bench
 
@@ -31,10 +35,10 @@ run: install
 	  $(FLASK) run --host 127.0.0.1 --port 5000
 
 test: install browser
-	env -u TEST_DATABASE_URL $(BIN)/pytest tests -q -p no:cacheprovider
+	env -u TEST_DATABASE_URL $(BIN)/pytest tests -q -p no:cacheprovider $(XDIST)
 	@if [ -n "$(PG_URL)" ]; then \
 	  echo "== the same suite on PostgreSQL, with the concurrency tests =="; \
-	  TEST_DATABASE_URL="$(PG_URL)" $(BIN)/pytest tests -q -p no:cacheprovider; \
+	  TEST_DATABASE_URL="$(PG_URL)" $(BIN)/pytest tests -q -p no:cacheprovider $(XDIST); \
 	fi
 	@if ls e2e/test_*.py >/dev/null 2>&1; then \
 	  echo "== end-to-end (Playwright, Pixel 7) =="; \

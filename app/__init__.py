@@ -1,6 +1,9 @@
 """Points Mall (积分商城): the application factory."""
 
+import functools
+
 from flask import Flask
+from jinja2 import FileSystemBytecodeCache
 from werkzeug.middleware.proxy_fix import ProxyFix
 
 from app import converters, engine  # noqa: F401  (engine: the SQLite engine behaviour)
@@ -14,6 +17,7 @@ def create_app(config: type | None = None, **overrides) -> Flask:
     app.config.from_object(config or Config)
     app.config.update(overrides)
     _refuse_unsafe_production(app)
+    _share_compiled_templates(app)
     trust_proxies(app)
     converters.init_app(app)  # bounded <int:…> ids, before any route is added
     register_extensions(app)
@@ -28,6 +32,18 @@ def trust_proxies(app: Flask) -> None:
     hops = int(app.config.get("TRUSTED_PROXIES", 0))
     if hops > 0:
         app.wsgi_app = ProxyFix(app.wsgi_app, x_for=hops, x_proto=hops)
+
+
+@functools.cache
+def _bytecode_cache() -> FileSystemBytecodeCache:
+    return FileSystemBytecodeCache()  # a private directory under the system's temp dir
+
+
+def _share_compiled_templates(app: Flask) -> None:
+    """With JINJA_BYTECODE_CACHE (the test suite builds an app per test), every app's templates
+    come from compiled code kept on disk, keyed by each template's source: compiled once."""
+    if app.config.get("JINJA_BYTECODE_CACHE"):
+        app.jinja_options = {**app.jinja_options, "bytecode_cache": _bytecode_cache()}
 
 
 def _refuse_unsafe_production(app: Flask) -> None:

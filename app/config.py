@@ -60,6 +60,8 @@ class Config:
     LOGIN_MAX_FAILURES_PER_IDENTIFIER = int(
         os.environ.get("LOGIN_MAX_FAILURES_PER_IDENTIFIER", "100")
     )
+    ARGON2_TIME_COST: int | None = None  # None: argon2-cffi's recommended cost (RFC 9106's)
+    ARGON2_MEMORY_KIB: int | None = None
     LOGIN_WINDOW_MINUTES = int(os.environ.get("LOGIN_WINDOW_MINUTES", "15"))
     # Reverse proxies in front of the app whose X-Forwarded-For/-Proto are trusted (0: none,
     # the client is the socket's address; 1: one proxy such as nginx; …).
@@ -99,6 +101,11 @@ class TestConfig(Config):
 
     TESTING = True
     SECRET_KEY = "test-secret-key-not-for-production"
+    # argon2 at its lowest sensible cost: a suite hashes and verifies thousands of passwords; the
+    # production cost (the library's recommended one, Config leaves these unset) is not under test
+    ARGON2_TIME_COST = 1
+    ARGON2_MEMORY_KIB = 256
+    JINJA_BYTECODE_CACHE = True  # an app per test: compile each template once, not per test
     SQLALCHEMY_ENGINE_OPTIONS: dict = {}
 
 

@@ -29,12 +29,8 @@ def clock(monkeypatch, now):
 
 
 @pytest.fixture(autouse=True)
-def quick_hashes(monkeypatch, session, member_user):
-    """Cheap argon2 parameters: these tests count password checks, they do not time them."""
-    cheap = PasswordHasher(time_cost=1, memory_cost=8, parallelism=1)
-    monkeypatch.setattr(accounts, "_hasher", cheap)
-    member_user.user.password_hash = cheap.hash("secret123")
-    session.commit()
+def _member(member_user):
+    """Every test here signs in as (or fails to sign in as) 13700009999 / secret123."""
 
 
 @pytest.fixture(params=["database", "redis"])
@@ -199,14 +195,15 @@ def test_x_forwarded_for_counts_only_behind_trusted_proxies(
 
 def test_unknown_identifiers_cost_one_password_check_too(client, member_user, monkeypatch):
     verified = []
-    real = accounts._hasher
+    real = accounts._hasher()
 
     class Counting(PasswordHasher):
         def verify(self, hash, password):
             verified.append(hash)
             return real.verify(hash, password)
 
-    monkeypatch.setattr(accounts, "_hasher", Counting())
+    counting = Counting()
+    monkeypatch.setattr(accounts, "_hasher", lambda: counting)
     assert attempt(client, identifier="13999999999").status_code == 422
     assert attempt(client, identifier="nobody").status_code == 422
     assert len(verified) == 2 and verified[0] == verified[1]  # the same dummy hash

@@ -11,10 +11,8 @@ from html.parser import HTMLParser
 from urllib.parse import parse_qs, urlsplit
 
 import pytest
-from argon2 import PasswordHasher
 
 from app.demo import loader as demo
-from app.services.accounts import accounts
 from app.timeutil import utcnow
 
 HTML_BUDGET = 14 * 1024  # bytes, gzip-compressed
@@ -117,12 +115,9 @@ def _fetch(client, path: str, name: str) -> Page:
 
 
 @pytest.fixture
-def pages(app, client, session, login_as, monkeypatch) -> list[Page]:
+def pages(app, client, session, login_as) -> list[Page]:
     """Home and gift pages on demo data: as a visitor, the base-tier member (locked gifts) and
     the Gold member (a 'For you' row above the banner)."""
-    # Page weight does not depend on the password hash's cost: keep demo accounts quick to make.
-    cheap = PasswordHasher(time_cost=1, memory_cost=8, parallelism=1)
-    monkeypatch.setattr(accounts, "_hasher", cheap)
     demo.load(session, now=utcnow())
     session.commit()
     fetched = [_fetch(client, path, f"{name} (visitor)") for name, path in PAGES]

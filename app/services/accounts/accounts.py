@@ -11,6 +11,7 @@ from datetime import date, datetime, timedelta
 
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
+from flask import current_app, has_app_context
 from sqlalchemy import or_, select
 from sqlalchemy.orm import Session
 
@@ -24,7 +25,6 @@ from app.services.points import earning
 # full match, so "13800000000\n" or "１３８…" is never a second spelling of a registered number.
 PHONE_RE = re.compile(r"^1[3-9][0-9]{9}\Z")
 REFERRAL_ALPHABET = "ABCDEFGHJKLMNPQRSTUVWXYZ23456789"
-_hasher = PasswordHasher()  # argon2id with the library's recommended parameters
 log = logging.getLogger(__name__)
 
 
@@ -50,22 +50,38 @@ class LoginLimits:
     window: timedelta
 
 
+@functools.cache
+def _hasher_for(time_cost: int | None, memory_kib: int | None) -> PasswordHasher:
+    defaults = PasswordHasher()  # argon2id with the library's recommended parameters
+    return PasswordHasher(
+        time_cost=time_cost or defaults.time_cost, memory_cost=memory_kib or defaults.memory_cost
+    )
+
+
+def _hasher() -> PasswordHasher:
+    """Argon2id at the configured cost (the library's recommended one unless a setting says)."""
+    if not has_app_context():
+        return _hasher_for(None, None)
+    config = current_app.config
+    return _hasher_for(config.get("ARGON2_TIME_COST"), config.get("ARGON2_MEMORY_KIB"))
+
+
 def hash_password(password: str) -> str:
     """Argon2id hash of a password."""
-    return _hasher.hash(password)
+    return _hasher().hash(password)
 
 
 def _verify(password_hash: str, password: str) -> bool:
     try:
-        return _hasher.verify(password_hash, password)
+        return _hasher().verify(password_hash, password)
     except (VerificationError, InvalidHashError):
         return False
 
 
 @functools.cache
-def _dummy_hash() -> str:
-    """A hash no password matches, made once, with the same cost as real ones."""
-    return _hasher.hash(secrets.token_urlsafe(24))
+def _dummy_hash(hasher: PasswordHasher) -> str:
+    """A hash no password matches, made once per cost, with the same cost as real ones."""
+    return hasher.hash(secrets.token_urlsafe(24))
 
 
 def check_password(user: User, password: str) -> bool:
@@ -150,7 +166,7 @@ def authenticate(session: Session, identifier: str, password: str) -> User:
         select(User).where(or_(User.phone == identifier, User.staff_id == identifier))
     )
     if user is None:
-        _verify(_dummy_hash(), password)
+        _verify(_dummy_hash(_hasher()), password)
         raise AccountError("credentials")
     if not check_password(user, password) or not user.active:
         raise AccountError("credentials")
