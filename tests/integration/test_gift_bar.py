@@ -68,8 +68,10 @@ def test_a_tier_locked_gift_names_the_spend_still_needed(mall, session, member_u
     factories.buy(session, member_user, 20_000, utcnow() - timedelta(days=3))  # ¥200 of growth
     session.commit()
     gold = next(t for t in tiers.ladder(session) if t.code == "gold")
-    shown = bar(page(client, gifts["gated"]))
+    html = page(client, gifts["gated"])
+    shown = bar(html)
     assert f"Reach Gold: ¥{gold.threshold - 200:,} more this year" in shown
+    assert html.count(f"¥{gold.threshold - 200:,}") == 1  # said once, in the bar
     assert 'href="/rules#tiers"' in shown and "/redeem" not in shown
     assert 'id="tiers"' in client.get("/rules").get_data(as_text=True)
 
@@ -112,6 +114,17 @@ def test_visitors_are_asked_to_sign_in(app, mall):
     assert "Sign in to redeem" in shown and 'data-testid="redeem-button"' in shown
     assert f'href="/login?next=/gifts/{gift.id}"' in shown
     assert "Sign in to be notified" in bar(page(visitor, gifts["gone"]))
+
+
+def test_staff_are_told_once_that_they_cannot_redeem(client, session, login_as):
+    gift = factories.gift(session, name="Serum", points_price=300)
+    factories.staff(session, "operator", "admin")
+    session.commit()
+    client.set_cookie("lang", "en")
+    login_as("admin")
+    html = page(client, gift)
+    assert html.count("Staff accounts cannot redeem.") == 1
+    assert "Staff accounts cannot redeem." in bar(html) and "/redeem" not in bar(html)
 
 
 def test_the_page_has_a_back_link_and_room_for_the_bar(mall):
