@@ -241,3 +241,23 @@ def test_backfill_and_a_write_counted_the_instant_after(session, make_member):
     assert flows.outstanding(session, end) == before + 9
     assert cost.health(session, end) == cost.health(session, end, direct=True)
     assert "rollups" in JOBS and JOBS["rollups"].period == "minute"
+
+
+def test_a_range_ending_after_the_last_write_reads_today_from_the_rollups(session, make_member):
+    """`until` after every transaction (a page's now): today counts as a whole day of the
+    rollups; a transaction at or after `until` brings back the exact part-day edge."""
+    m = make_member()
+    today = local_midnight(date(2027, 3, 10))
+    ledger.credit(session, m.id, "adjustment", 100, "t1", now=today + timedelta(hours=2))
+    session.commit()
+    job(session)
+    ledger.credit(session, m.id, "adjustment", 7, "t2", now=today + timedelta(hours=3))  # tail
+    session.commit()
+    noon = today + timedelta(hours=4)
+    assert figures.total(session, today - timedelta(days=1), noon)[0] == 107
+    ledger.credit(session, m.id, "adjustment", 40, "t3", now=noon)  # at `until`: not inside
+    session.commit()
+    assert figures.total(session, today - timedelta(days=1), noon)[0] == 107
+    assert figures.total(session, today - timedelta(days=1), noon + timedelta(seconds=1))[0] == 147
+    job(session)
+    assert figures.total(session, today, noon)[0] == 107

@@ -69,6 +69,12 @@ def _edges(since: datetime | None, until: datetime, first: date | None, end: dat
     return [(a, b) for a, b in [*out, (start_end, until)] if a < b]
 
 
+def _nothing_from(session: Session, until: datetime) -> bool:
+    """No transaction at or after `until` (one look at the created_at index's last entry)."""
+    last = session.scalar(select(func.max(PointTransaction.created_at)))
+    return last is None or last < until
+
+
 def sums(
     session: Session,
     since: datetime | None,
@@ -86,6 +92,8 @@ def sums(
         _sum(session, rel, keys, _narrowed(rel.c, n), out)
         return out
     first, end = _days(since, until)
+    if _nothing_from(session, until):  # the usual `until`, now: today's rows are all before it,
+        end += timedelta(days=1)  # so today is a whole day of the rollups, not a scanned edge
     if first is None or first < end:
         table, cursor = PointsDaily.__table__, position(session)
         _sum(session, table, keys, _day_range(table.c, first, end) + _narrowed(table.c, n), out)
