@@ -7,9 +7,10 @@ STAMP := $(VENV)/.installed-$(shell cat requirements.txt requirements-dev.txt | 
 FLASK := $(BIN)/flask --app wsgi
 PG_URL ?= $(TEST_DATABASE_URL)
 # pytest-xdist: a worker per core, each taking whole modules (a module's fixtures and its own
-# Redis database stay in one process); on PostgreSQL each worker has a database of its own.
+# Redis database stay in one process) in the collected order (tests/conftest.py puts the longest
+# modules first); on PostgreSQL each worker has a database of its own.
 WORKERS ?= auto
-XDIST := -n $(WORKERS) --dist loadfile
+XDIST := -n $(WORKERS) --dist loadfile --no-loadscope-reorder
 
 .PHONY: install browser run test test-unit test-pg test-e2e lint messages bench
 
