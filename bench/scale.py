@@ -9,7 +9,11 @@ expiry job over one due lot per member (batch by batch: the slowest batch and it
 and `points audit`. One line per figure: figure, value, target, ok / MISS.
 
     .venv/bin/python bench/scale.py [--members 1000000] [--history 12] [--workers 0]
-                                    [--db bench_scale] [--skip-load]
+                                    [--server URL] [--db bench_scale] [--skip-load]
+                                    [--only load,sizes,review,pos,pages,expire,audit]
+
+--server names the PostgreSQL server (default: the local one on 5432, as CI's tests use);
+bench/pg_cluster.sh makes a second one on 5433 configured for this machine's memory.
 """
 
 import argparse
@@ -31,6 +35,7 @@ page_bench.START_TIMEOUT = 180.0  # four workers importing the app on a busy mac
 
 PG = "postgresql+psycopg://postgres@127.0.0.1:5432/"
 MILLION = 1_000_000
+FIGURES = ("load", "sizes", "review", "pos", "pages", "expire", "audit")
 POS_LUA = """
 local counter, run, members = 0, "%(run)s", %(members)d
 function setup(thread) thread:set("tid", tostring(math.random(1, 1e9))) end
@@ -210,27 +215,37 @@ def main() -> int:
     parser.add_argument("--history", type=int, default=12, help="months of history")
     parser.add_argument("--workers", type=int, default=0, help="loader processes (0: a core)")
     parser.add_argument("--db", default="bench_scale")
+    parser.add_argument("--server", default=PG, help="PostgreSQL server URL, ending in /")
     parser.add_argument("--skip-load", action="store_true", help="measure an earlier load")
+    parser.add_argument("--only", default=",".join(FIGURES), help="figures to measure")
     parser.add_argument("--seconds", type=int, default=10, help="of each wrk / fixed-rate run")
     parser.add_argument("--rate", type=int, default=100)
     opts = parser.parse_args()
     binary = ensure_wrk()
-    env = app_env(PG + opts.db)
+    only = set(opts.only.split(","))
+    env = app_env(opts.server + opts.db)
     print(f"bench/scale.py on PostgreSQL database {opts.db}, {datetime.now(UTC):%Y-%m-%d %H:%M}Z")
-    if not opts.skip_load:
+    if "load" in only and not opts.skip_load:
         import psycopg
 
-        with psycopg.connect("postgresql://postgres@127.0.0.1:5432/postgres", autocommit=True) as c:
+        admin = opts.server.replace("+psycopg", "") + "postgres"
+        with psycopg.connect(admin, autocommit=True) as c:
             c.execute(f"DROP DATABASE IF EXISTS {opts.db} WITH (FORCE)")
             c.execute(f"CREATE DATABASE {opts.db}")
         load(env, opts)
-    sizes(env, opts.members)
-    review(env)
+    if "sizes" in only:
+        sizes(env, opts.members)
+    if "review" in only:
+        review(env)
     with tempfile.TemporaryDirectory(prefix="bench-scale-") as tmp:
-        pos(env, opts.members, Path(tmp), binary, opts.seconds)
-        pages(env, opts.members, Path(tmp), opts.rate, opts.seconds)
-    expire(env, opts.members)
-    audit(env)
+        if "pos" in only:
+            pos(env, opts.members, Path(tmp), binary, opts.seconds)
+        if "pages" in only:
+            pages(env, opts.members, Path(tmp), opts.rate, opts.seconds)
+    if "expire" in only:
+        expire(env, opts.members)
+    if "audit" in only:
+        audit(env)
     return 0
 
 
