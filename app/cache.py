@@ -31,7 +31,7 @@ CATALOGUE_TABLES = frozenset(
         "gifts", "shelves", "flash_events", "flash_cancellations", "home_sections", "stores",
         "cash_rates", "tiers", "rule_versions", "point_clearings", "benefits", "campaigns",
         "earning_settings", "category_multipliers", "point_sources",
-        "member_days", "member_day_prices", "gift_reviews",
+        "member_days", "member_day_prices", "gift_reviews", "api_keys",
     }
 )  # fmt: skip
 DIRTY = "pointsmall.catalogue_dirty"  # session.info flag: catalogue rows written, not committed

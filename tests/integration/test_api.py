@@ -12,10 +12,12 @@ from sqlalchemy.exc import IntegrityError
 from app.blueprints.api import routes
 from app.blueprints.api.openapi import DOCUMENT
 from app.blueprints.api.schemas import MAX_FEN, MAX_LINES
+from app.extensions import db
 from app.models import ApiKey, PointTransaction, PosOrder, PosRefund
 from app.services.accounts import apikeys
 from app.services.points import balances, ledger, purchases, tiers
 from tests import factories
+from tests.integration.test_query_budgets import counting
 
 KEY = "test-key"
 AUTH = {"Authorization": f"Bearer {KEY}"}
@@ -544,3 +546,70 @@ def test_the_openapi_document_describes_every_route(client, app):
         ("/api/v1/openapi.json", "get"),
     } <= documented
     assert doc["paths"]["/api/v1/openapi.json"]["get"]["security"] == []
+
+
+# What an order costs (issue 9 §3: ≥ 300 orders/s): a fixed number of statements, with the API
+# key, the store codes and the tier ladder read from the shared cache, and the member locked once
+# per transaction; each shortcut sees a change the moment it is committed.
+
+ORDER_BUDGET = 14  # statements of a first order by a member without a referrer, BEGIN included
+
+
+def locks(sent: list[str]) -> int:
+    """The member-row locks among `sent` (`FOR UPDATE` on PostgreSQL, a read by id on SQLite,
+    where BEGIN IMMEDIATE is the lock and the read still shows the query)."""
+    return len([s for s in sent if s.startswith("SELECT members.") and "members.id = " in s])
+
+
+def post(client, body):
+    """POST an order as a server would run it; the response and the statements it sent."""
+    db.session.commit()  # the request runs in a transaction of its own, as in a server
+    with counting() as sent:
+        response = client.post(ORDERS, json=body, headers=AUTH)
+    return response, sent
+
+
+def test_an_order_costs_a_fixed_number_of_statements(api, session, member):
+    assert post(api, order_body(member, order_no="WARM"))[0].status_code == 201
+    response, sent = post(api, order_body(member, order_no="A2"))
+    assert response.status_code == 201
+    assert len(sent) <= ORDER_BUDGET, "\n".join(sent)
+    assert not [s for s in sent if "FROM api_keys" in s or "FROM stores" in s]
+    assert not [s for s in sent if "FROM tiers" in s]
+    assert locks(sent) == 1  # the order and its credit share one lock
+
+
+def test_a_key_revoked_after_it_was_used_is_refused_at_once(api, session, member, now):
+    assert post(api, order_body(member, order_no="A1"))[0].status_code == 201
+    session.scalar(select(ApiKey).where(ApiKey.name == "t")).revoked_at = now
+    session.commit()
+    response, _ = post(api, order_body(member, order_no="A2"))
+    assert response.status_code == 401
+    assert session.scalar(select(PosOrder.id).where(PosOrder.order_no == "A2")) is None
+
+
+def test_a_key_created_after_the_cache_was_filled_works_at_once(api, session, member, now):
+    assert post(api, order_body(member, order_no="A1"))[0].status_code == 201
+    apikeys.create(session, "new", now=now, key="new-key")
+    session.commit()
+    db.session.commit()
+    response = api.post(
+        ORDERS, json=order_body(member, order_no="A2"), headers={"Authorization": "Bearer new-key"}
+    )
+    assert response.status_code == 201
+
+
+def test_a_store_opened_after_the_cache_was_filled_is_known_at_once(api, session, member):
+    assert post(api, order_body(member, order_no="A1"))[0].status_code == 201
+    assert post(api, order_body(member, order_no="A2", store_code="GZ009"))[0].status_code == 422
+    factories.store(session, "GZ009")
+    session.commit()
+    assert post(api, order_body(member, order_no="A3", store_code="GZ009"))[0].status_code == 201
+
+
+def test_a_referred_members_first_order_still_rewards_the_referrer(api, session, make_member):
+    referrer = make_member()
+    referee = make_member(referred_by_id=referrer.id)
+    session.commit()
+    assert post(api, order_body(referee, order_no="R1"))[0].status_code == 201
+    assert ledger.find(session, f"referral:{referee.id}") is not None

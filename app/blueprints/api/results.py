@@ -37,13 +37,14 @@ def order(session: Session, order: PosOrder, now: datetime) -> dict:
     """An order's award with the member's current balance and tier; a frozen member's award
     is held: points_awarded 0, `held` true and `points_held` what waits for the unfreeze."""
     member = session.get(Member, order.member_id)
+    balance, held = balances.balance_and_held(session, member.id, now, f"order:{order.order_no}")
     body = {
         "order_no": order.order_no,
         "points_awarded": order.points_awarded,
-        "balance": balances.balance(session, member.id, now),
-        "tier": member.tier.code,
+        "balance": balance,
+        "tier": tiers.tier_code(session, member),
     }
-    if held := balances.held(session, member.id, ref=f"order:{order.order_no}"):
+    if held:
         body |= {"points_awarded": 0, "held": True, "points_held": held}
     return body
 

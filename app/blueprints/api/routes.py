@@ -53,7 +53,7 @@ def authenticate():
     if request.endpoint == "api.openapi":
         return None
     scheme, _, key = request.headers.get("Authorization", "").partition(" ")
-    if scheme.lower() == "bearer" and key.strip() and apikeys.check(db.session, key.strip()):
+    if scheme.lower() == "bearer" and key.strip() and apikeys.is_live(db.session, key.strip()):
         return None
     return error(
         401,

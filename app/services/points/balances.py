@@ -28,15 +28,18 @@ def usable(now: datetime):
     return or_(PointLot.expires_at.is_(None), PointLot.expires_at > now)
 
 
-def balance(session: Session, member_id: int, now: datetime) -> int:
-    """Available points: what remains on lots that are available and unexpired now."""
-    stmt = select(func.coalesce(func.sum(PointLot.remaining), 0)).where(
+def _balance(member_id: int, now: datetime):
+    return select(func.coalesce(func.sum(PointLot.remaining), 0)).where(
         PointLot.member_id == member_id,
         PointLot.remaining > 0,
         PointLot.available_at <= now,
         usable(now),
     )
-    return int(session.scalar(stmt))
+
+
+def balance(session: Session, member_id: int, now: datetime) -> int:
+    """Available points: what remains on lots that are available and unexpired now."""
+    return int(session.scalar(_balance(member_id, now)))
 
 
 def pending(session: Session, member_id: int, now: datetime) -> int:
@@ -47,17 +50,27 @@ def pending(session: Session, member_id: int, now: datetime) -> int:
     return int(session.scalar(stmt))
 
 
-def held(session: Session, member_id: int, ref: str | None = None) -> int:
-    """Points credited while the member was frozen and not yet released (of one `ref`, if given);
-    they are part of `pending` until then."""
+def _held(member_id: int, ref: str | None):
     stmt = (
         select(func.coalesce(func.sum(PointLot.remaining), 0))
         .join(HeldLot, HeldLot.lot_id == PointLot.id)
         .where(HeldLot.member_id == member_id, HeldLot.released_at.is_(None))
     )
-    if ref is not None:
-        stmt = stmt.where(PointLot.ref == ref)
-    return int(session.scalar(stmt))
+    return stmt.where(PointLot.ref == ref) if ref is not None else stmt
+
+
+def held(session: Session, member_id: int, ref: str | None = None) -> int:
+    """Points credited while the member was frozen and not yet released (of one `ref`, if given);
+    they are part of `pending` until then."""
+    return int(session.scalar(_held(member_id, ref)))
+
+
+def balance_and_held(session: Session, member_id: int, now: datetime, ref: str) -> tuple[int, int]:
+    """`balance` and `held` of one `ref`, in one statement (the POS answer to an order)."""
+    available, waiting = session.execute(
+        select(_balance(member_id, now).scalar_subquery(), _held(member_id, ref).scalar_subquery())
+    ).one()
+    return int(available), int(waiting)
 
 
 def expiring(session: Session, member_id: int, now: datetime, days: int = 30) -> list[Expiring]:

@@ -7,7 +7,7 @@ from sqlalchemy import bindparam, func, select
 from sqlalchemy.orm import Session, aliased
 
 from app.models import Member, PointSource, PointTransaction, PosOrder, SignIn
-from app.services.points import issuing, ledger, targets
+from app.services.points import issuing, ledger, targets, tiers
 from app.services.points.rules import Rules, rules_at
 from app.timeutil import local_date, month_bounds, utcnow
 
@@ -69,11 +69,11 @@ def purchase_points(
     """Points for a paid order under the rules in force at `paid_at` (never later ones); a
     campaign for one segment counts only for its members (read only when one applies)."""
     rules, day = rules_at(session, paid_at), local_date(paid_at)
-    segment = None
-    if rules.targets_on(day, member.tier.code):
+    segment, tier_code = None, tiers.tier_code(session, member)
+    if rules.targets_on(day, tier_code):
         segment = targets.segment_of(session, member.id)
     factors = purchase_factors(
-        rules, member.tier.code, paid_fen, lines, day,
+        rules, tier_code, paid_fen, lines, day,
         is_birthday_first_order(session, member, paid_at), segment,
     )  # fmt: skip
     return points_of(factors)

@@ -8,7 +8,7 @@ points back (claw-backs and reversals) is in `reversals`, on the same primitives
 from datetime import UTC, date, datetime, timedelta
 
 from sqlalchemy import select
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, scoped_session
 
 from app.models import (
     HeldLot,
@@ -58,15 +58,37 @@ def is_frozen(session: Session, member_id: int) -> bool:
     return session.scalar(stmt) is not None
 
 
+LOCKED = "pointsmall.locked_members"  # session.info: (transaction, ids it has locked)
+
+
 def lock_member(session: Session, member_id: int) -> Member:
-    """Lock and (re)load the member's row: every ledger write holds this lock first."""
+    """Lock and (re)load the member's row: every ledger write holds this lock first.
+
+    Asked again within the same transaction it costs no query: the lock lasts to the
+    transaction's end, so the row can only have changed through this session."""
+    memo = session.info.get(LOCKED)
+    if memo is not None and memo[0] is _transaction(session) and member_id in memo[1]:
+        if (member := session.get(Member, member_id)) is not None:
+            return member
     stmt = (
         select(Member)
         .where(Member.id == member_id)
         .with_for_update()
         .execution_options(populate_existing=True)
     )
-    return session.execute(stmt).scalar_one()
+    member = session.execute(stmt).scalar_one()
+    current = _transaction(session)  # begun by the statement if none was
+    if memo is None or memo[0] is not current:
+        session.info[LOCKED] = memo = (current, set())
+    memo[1].add(member_id)
+    return member
+
+
+def _transaction(session: Session):
+    """The innermost transaction (a savepoint's, if one is open): locks taken in a savepoint
+    go with its rollback."""
+    real = session() if isinstance(session, scoped_session) else session  # Flask-SQLAlchemy's
+    return real.get_nested_transaction() or real.get_transaction()
 
 
 def lock_members(session: Session, member_ids) -> None:

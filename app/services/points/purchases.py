@@ -8,6 +8,7 @@ from datetime import datetime
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from app.cache import cached
 from app.models import Member, PointLot, PosOrder, PosRefund, Store
 from app.services.points import earning, issuing, ledger, reversals, tiers
 
@@ -60,7 +61,7 @@ def record_purchase(
     ledger.lock_members(session, [member.id, member.referred_by_id])  # the referrer may earn too
     if replay := _replay(session, order_no, fingerprint):
         return replay
-    if session.scalar(select(Store.id).where(Store.code == store_code)) is None:
+    if store_code not in cached("store-codes", lambda: _store_codes(session), session):
         raise UnknownStore(store_code)
     order = PosOrder(
         order_no=order_no,
@@ -75,9 +76,15 @@ def record_purchase(
     return _record_new(session, member, order, now)
 
 
+def _store_codes(session: Session) -> frozenset[str]:
+    """Every store's code, open or closed (an order may come from a store closed since)."""
+    return frozenset(session.scalars(select(Store.code)))
+
+
 def _record_new(session: Session, member: Member, order: PosOrder, now: datetime) -> Recorded:
     """A new order: its points (within the issue cap), its growth, a first order's referral."""
-    first = (
+    # a referred member's first order rewards the referrer: only then is "first" worth asking
+    first = bool(member.referred_by_id) and (
         session.scalar(select(PosOrder.id).where(PosOrder.member_id == member.id).limit(1)) is None
     )
     points = earning.purchase_points(session, member, order.paid_fen, order.lines, order.paid_at)

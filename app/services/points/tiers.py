@@ -41,6 +41,18 @@ def ladder(session: Session, at: datetime | None = None) -> list[TierRule]:
     return rules_at(session, at or utcnow()).ladder()
 
 
+def rung_of(rungs: list[TierRule], member: Member) -> TierRule | None:
+    """The member's current rung on a ladder (None for a tier the ladder lacks): read from the
+    cached rules, where `member.tier` may cost a query."""
+    return next((t for t in rungs if t.id == member.tier_id), None)
+
+
+def tier_code(session: Session, member: Member) -> str:
+    """The member's tier code, from the cached ladder when it has the tier."""
+    rung = rung_of(ladder(session), member)
+    return rung.code if rung is not None else member.tier.code
+
+
 def tier_for(tiers: list[TierRule], growth: int) -> TierRule:
     """The highest tier whose threshold `growth` reaches."""
     return [t for t in tiers if t.threshold <= growth][-1]
@@ -110,8 +122,10 @@ def add_growth(
         )
     )
     session.flush()
-    target = tier_for(ladder(session, now), rolling_growth(session, member.id, now))
-    if target.rank > member.tier.rank:
+    rungs = ladder(session, now)
+    target = tier_for(rungs, rolling_growth(session, member.id, now))
+    current = rung_of(rungs, member)
+    if target.rank > (current.rank if current is not None else member.tier.rank):
         _change(session, member, target, "upgrade", now, pos_order_id)
 
 
