@@ -8,6 +8,7 @@ from flask import Flask, current_app
 from flask.cli import AppGroup
 
 from app.extensions import db
+from app.jobs import parallel
 from app.services.accounts import apikeys
 from app.services.mall import orders
 from app.services.points import audit, expiry, tiers
@@ -30,7 +31,7 @@ def expire_command(as_of: datetime | None) -> None:
     try:
         cutoff = expiry.cutoff(as_of.date() if as_of else None, now)
         with committing():  # and a commit per batch of members, as the job does
-            for lots in expiry.expire_in_batches(db.session, cutoff, now=now):
+            for lots in parallel.expire_points(db.session, cutoff, now=now):
                 db.session.commit()
                 count += lots
     except expiry.ExpiryAhead as exc:

@@ -80,6 +80,8 @@ class Config:
     SMS_PER_PHONE_DAY = int(os.environ.get("SMS_PER_PHONE_DAY", "10"))
     SMS_PER_IP_HOUR = int(os.environ.get("SMS_PER_IP_HOUR", "20"))
     REGISTER_PER_IP_HOUR = int(os.environ.get("REGISTER_PER_IP_HOUR", "10"))
+    # the nightly expiry's batches run on this many connections at once (PostgreSQL; SQLite: one)
+    EXPIRY_WORKERS = int(os.environ.get("EXPIRY_WORKERS", "2"))
     LOG_FORMAT = os.environ.get("LOG_FORMAT", "text")  # text | json
     LOG_LEVEL = os.environ.get("LOG_LEVEL", "INFO")
     BABEL_DEFAULT_LOCALE = "zh_Hans"

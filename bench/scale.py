@@ -143,16 +143,20 @@ print(time.perf_counter() - started, slowest, count, batches, %(batch)s)
 
 
 def expire(env: dict, members: int) -> None:
-    """One due lot per member (as if the job had missed a day), then the job's batches."""
+    """One due lot per member (as if the job had missed a day), then the job's batches (on its
+    EXPIRY_WORKERS connections, as the job runs them)."""
+    workers = int(in_app(env, "print(app.config['EXPIRY_WORKERS'])"))
     setup = (
+        "from app.jobs import parallel\n"
         "earned = now - __import__('datetime').timedelta(days=100)\n"
         f"db.session.execute(text({DUE_LOTS!r}), {{'earned': earned, "
         "'expires': now - __import__('datetime').timedelta(days=9)})\n"
         "db.session.commit(); db.session.execute(text('ANALYZE point_lots')); db.session.commit()"
     )
     code = BATCHED % {"setup": setup, "batch": "expiry.BATCH",
-                      "call": "expiry.expire_in_batches(db.session, now, now=now)"}  # fmt: skip
-    batch_figures(env, code, f"points expire ({members:,} due lots)", 60)
+                      "call": "parallel.expire_points(db.session, now, now=now)"}  # fmt: skip
+    label = f"points expire ({members:,} due lots, {workers} worker{'s' * (workers != 1)})"
+    batch_figures(env, code, label, 60)
 
 
 def review(env: dict) -> None:

@@ -11,7 +11,7 @@ from datetime import datetime
 from flask import current_app
 from sqlalchemy.orm import Session
 
-from app.jobs import periods
+from app.jobs import parallel, periods
 from app.services.accounts import sessions, verification
 from app.services.alerts import monitor
 from app.services.analytics import pairs, rfm, rollups, shelf_stats
@@ -37,8 +37,8 @@ class Job:
 
 
 def _expire_points(session: Session, period_start: datetime, now: datetime) -> Iterator[int]:
-    """Expire every lot due by now, a batch of members at a time."""
-    yield from expiry.expire_in_batches(session, now, now=now, batch=BATCH)
+    """Expire every lot due by now, a batch of members at a time (EXPIRY_WORKERS at once)."""
+    yield from parallel.expire_points(session, now, now=now, batch=BATCH)
 
 
 def _expire_orders(session: Session, period_start: datetime, now: datetime) -> Iterator[int]:

@@ -9,6 +9,7 @@ is committed batch by batch, so a stopped job resumes where it was on the next c
 import logging
 import time
 from collections.abc import Callable
+from contextlib import closing
 from datetime import datetime, timedelta
 
 from sqlalchemy import or_, select, text, update
@@ -87,13 +88,14 @@ def run_period(
     if run is None:
         return None
     run_id, total = run.id, 0
-    try:
-        for rows in job.run(session, start, clock()):
-            session.commit()
-            total += rows or 0
-            if stop():
-                log.warning("job %s %s stopped after %s rows", job.name, run.period_key, total)
-                return session.get(JobRun, run_id)
+    try:  # closed on a stop: a job running batches in threads waits for them there
+        with closing(job.run(session, start, clock())) as batches:
+            for rows in batches:
+                session.commit()
+                total += rows or 0
+                if stop():
+                    log.warning("job %s %s stopped after %s rows", job.name, run.period_key, total)
+                    return session.get(JobRun, run_id)
     except Exception as exc:  # a job's failure is recorded, and the period is retried later
         return _failed(session, job, start, run_id, exc)
     session.execute(

@@ -138,7 +138,11 @@ def expire_in_batches(
     """`expire` a range of `batch` (default BATCH) member ids at a time, yielding the lots of
     each; the caller commits after every yield, so a member outside the running batch is never
     waited on."""
-    batch = batch or BATCH
+    for members in member_ranges(session, batch or BATCH):
+        yield expire(session, as_of, now=now, members=members)
+
+
+def member_ranges(session: Session, batch: int) -> list[tuple[int, int]]:
+    """The (low, high) member id ranges of `batch` ids covering 0..max(Member.id)."""
     last = session.scalar(select(func.max(Member.id))) or 0
-    for low in range(0, last + 1, batch):
-        yield expire(session, as_of, now=now, members=(low, low + batch))
+    return [(low, low + batch) for low in range(0, last + 1, batch)]
