@@ -9,6 +9,7 @@ there, and with one worker, the batches run one after another on the caller's se
 from collections.abc import Iterator
 from concurrent.futures import FIRST_COMPLETED, Future, ThreadPoolExecutor, wait
 from datetime import datetime
+from functools import partial
 
 from flask import Flask, current_app
 from sqlalchemy.engine import Engine
@@ -38,24 +39,31 @@ def expire_points(
         yield from expiry.expire_in_batches(session, as_of, now=now, batch=batch)
         return
     ranges = iter(expiry.member_ranges(session, batch or expiry.BATCH))
-    app = current_app._get_current_object()
-
-    def submit(pool: ThreadPoolExecutor, running: set[Future]) -> None:
-        if (members := next(ranges, None)) is not None:
-            running.add(pool.submit(_batch, app, engine, as_of, now, members))
-
+    work = partial(_batch, current_app._get_current_object(), engine, as_of, now)
     with ThreadPoolExecutor(workers, thread_name_prefix="expire-points") as pool:
-        running: set[Future] = set()
-        for _ in range(workers):  # never more in flight than workers: a stop waits for few
-            submit(pool, running)
-        while running:
-            finished, running = wait(running, return_when=FIRST_COMPLETED)
-            for future in finished:
-                if future.exception() is not None:
-                    wait(running)  # the batches in flight finish (and commit) first
-                    raise future.exception()
-                submit(pool, running)
-                yield future.result()
+        yield from _in_turn(pool, work, ranges, workers)
+
+
+def _in_turn(pool: ThreadPoolExecutor, work, ranges, workers: int) -> Iterator[int]:
+    """`work(members)` for each range, never more than `workers` in flight (a stop waits for
+    few); each result as it comes, an error once the batches in flight have finished."""
+    running: set[Future] = set()
+
+    def submit() -> None:
+        if (members := next(ranges, None)) is not None:
+            running.add(pool.submit(work, members))
+
+    for _ in range(workers):
+        submit()
+    while running:
+        finished, _ = wait(running, return_when=FIRST_COMPLETED)
+        running.difference_update(finished)
+        for future in finished:
+            if future.exception() is not None:
+                wait(running)  # the batches in flight finish (and commit) first
+                raise future.exception()
+            submit()
+            yield future.result()
 
 
 def _batch(app: Flask, engine: Engine, as_of: datetime, now: datetime, members) -> int:

@@ -37,3 +37,16 @@ def test_a_locked_member_read_again_sees_this_transactions_writes(app, session, 
     ledger.credit(session, member.id, "adjustment", 10, "k2", now=now + timedelta(seconds=1))
     assert session.get(Member, member.id).debt == 0  # the credit settled the debt first
     session.rollback()
+
+
+def test_locking_again_flushes_as_the_lock_statement_did(app, session, make_member):
+    """Callers refresh what they read after locking: the change they made before must be
+    written by then (the lock's statement autoflushed it; the memo flushes instead)."""
+    member = make_member()
+    session.commit()
+    ledger.lock_member(session, member.id)
+    member.name = "林"
+    ledger.lock_member(session, member.id)
+    session.refresh(member)
+    assert member.name == "林"
+    session.rollback()

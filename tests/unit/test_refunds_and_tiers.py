@@ -149,3 +149,17 @@ def test_ladder_is_data(session):
         ("diamond", 20_000, 200),
     ]
     assert session.scalar(select(Tier).where(Tier.code == "gold")).display_name("en") == "Gold"
+
+
+def test_two_upgrades_in_one_transaction_each_start_from_the_tier_before(session, make_member, now):
+    member = make_member()
+    tiers.add_growth(session, member, 1_000, "purchase", "g1", occurred_at=now, now=now)
+    tiers.add_growth(session, member, 4_000, "purchase", "g2", occurred_at=now, now=now)
+    session.flush()
+    changes = session.scalars(
+        select(TierChange).where(TierChange.member_id == member.id).order_by(TierChange.id)
+    ).all()
+    codes = {t.id: t.code for t in session.scalars(select(Tier))}
+    steps = [(codes[c.from_tier_id], codes[c.to_tier_id]) for c in changes]
+    assert steps == [("base", "silver"), ("silver", "gold")]
+    assert member.tier.code == "gold" and codes[member.tier_id] == "gold"

@@ -2,7 +2,7 @@
 
 from datetime import datetime
 
-from sqlalchemy import select
+from sqlalchemy import bindparam, select
 from sqlalchemy.orm import Session
 
 from app.blueprints.api.schemas import LIMITS, is_text
@@ -16,18 +16,21 @@ class MemberNotFound(Exception):
     """No member with that member_no or phone."""
 
 
+BY_MEMBER_NO = select(Member).where(Member.member_no == bindparam("member_no"))
+BY_PHONE = select(Member).join(User).where(User.phone == bindparam("phone"))
+
+
 def find_member(
     session: Session, *, member_no: str | None = None, phone: str | None = None
 ) -> Member:
     """The member with this member_no or phone, else MemberNotFound."""
     # Values that cannot be stored cannot match, and PostgreSQL rejects some of them (NUL).
     if member_no is not None and is_text(member_no, LIMITS["member_no"]):
-        stmt = select(Member).where(Member.member_no == member_no)
+        member = session.scalar(BY_MEMBER_NO, {"member_no": member_no})
     elif phone is not None and is_text(phone, LIMITS["phone"]):
-        stmt = select(Member).join(User).where(User.phone == phone)
+        member = session.scalar(BY_PHONE, {"phone": phone})
     else:
         raise MemberNotFound()
-    member = session.scalar(stmt)
     if member is None:
         raise MemberNotFound()
     return member

@@ -65,11 +65,16 @@ def held(session: Session, member_id: int, ref: str | None = None) -> int:
     return int(session.scalar(_held(member_id, ref)))
 
 
+BALANCE_AND_HELD = select(
+    _balance(bindparam("member_id"), bindparam("now")).scalar_subquery(),
+    _held(bindparam("member_id"), bindparam("ref")).scalar_subquery(),
+)
+
+
 def balance_and_held(session: Session, member_id: int, now: datetime, ref: str) -> tuple[int, int]:
     """`balance` and `held` of one `ref`, in one statement (the POS answer to an order)."""
-    available, waiting = session.execute(
-        select(_balance(member_id, now).scalar_subquery(), _held(member_id, ref).scalar_subquery())
-    ).one()
+    params = {"member_id": member_id, "now": now, "ref": ref}
+    available, waiting = session.execute(BALANCE_AND_HELD, params).one()
     return int(available), int(waiting)
 
 

@@ -5,7 +5,7 @@ import json
 from dataclasses import dataclass
 from datetime import datetime
 
-from sqlalchemy import select
+from sqlalchemy import bindparam, select
 from sqlalchemy.orm import Session
 
 from app.cache import cached
@@ -98,9 +98,12 @@ def _record_new(session: Session, member: Member, order: PosOrder, now: datetime
     return Recorded(order, False)
 
 
+BY_ORDER_NO = select(PosOrder).where(PosOrder.order_no == bindparam("order_no"))
+
+
 def _replay(session: Session, order_no: str, fingerprint: str) -> Recorded | None:
     """The first result of an order number seen before; Conflict if the body differs."""
-    existing = session.scalar(select(PosOrder).where(PosOrder.order_no == order_no))
+    existing = session.scalar(BY_ORDER_NO, {"order_no": order_no})
     if existing is None:
         return None
     if existing.body_hash != fingerprint:

@@ -71,6 +71,9 @@ GROWTH = select(func.coalesce(func.sum(GrowthEvent.delta), 0)).where(
 )
 
 
+GROWTH_BY_KEY = select(GrowthEvent.id).where(GrowthEvent.idem_key == bindparam("key"))
+
+
 def growth_params(member_id: int, now: datetime) -> dict:
     """The parameters of GROWTH for a member at an instant."""
     return {"member_id": member_id, "growth_from": window_start(now), "now": now}
@@ -100,6 +103,7 @@ def _change(
         )
     )
     member.tier = session.get(Tier, to.id)
+    member.tier_id = to.id  # at once, not at the flush: `rung_of` reads it
 
 
 def add_growth(
@@ -114,7 +118,7 @@ def add_growth(
     pos_order_id: int | None = None,
 ) -> None:
     """Record a growth change (idempotent on key) and upgrade at once if a threshold is reached."""
-    if delta == 0 or session.scalar(select(GrowthEvent.id).where(GrowthEvent.idem_key == key)):
+    if delta == 0 or session.scalar(GROWTH_BY_KEY, {"key": key}):
         return
     session.add(
         GrowthEvent(
