@@ -80,6 +80,8 @@ class Config:
     SMS_PER_PHONE_DAY = int(os.environ.get("SMS_PER_PHONE_DAY", "10"))
     SMS_PER_IP_HOUR = int(os.environ.get("SMS_PER_IP_HOUR", "20"))
     REGISTER_PER_IP_HOUR = int(os.environ.get("REGISTER_PER_IP_HOUR", "10"))
+    # without Redis, a process writes its flash refusal tallies at most this often (0: each at once)
+    FLASH_TALLY_SECONDS = float(os.environ.get("FLASH_TALLY_SECONDS", "1"))
     # the nightly expiry's batches run on this many connections at once (PostgreSQL; SQLite: one)
     EXPIRY_WORKERS = int(os.environ.get("EXPIRY_WORKERS", "2"))
     LOG_FORMAT = os.environ.get("LOG_FORMAT", "text")  # text | json
@@ -108,6 +110,7 @@ class TestConfig(Config):
     ARGON2_TIME_COST = 1
     ARGON2_MEMORY_KIB = 256
     JINJA_BYTECODE_CACHE = True  # an app per test: compile each template once, not per test
+    FLASH_TALLY_SECONDS = 0.0  # each refusal counted at once (tests of the held tally set it)
     SQLALCHEMY_ENGINE_OPTIONS: dict = {}
 
 
@@ -115,3 +118,4 @@ class E2EConfig(Config):
     """The live server the Playwright suite drives."""
 
     SECRET_KEY = os.environ.get("SECRET_KEY", "e2e-secret-key-not-for-production")
+    FLASH_TALLY_SECONDS = 0.0  # the monitor journey reads a refusal the moment it happened

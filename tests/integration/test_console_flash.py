@@ -12,6 +12,7 @@ from app.services.mall import storefront
 from app.services.points import ledger
 from app.timeutil import brand_tz, utcnow
 from tests import factories
+from tests.integration.test_query_budgets import counting
 
 
 @pytest.fixture(autouse=True)
@@ -260,6 +261,48 @@ def test_refusals_are_counted_by_reason(app, client, session, operator):
     page = client.get(f"/admin/flash/{gone.id}").get_data(as_text=True)
     row = page.split('data-reason="sold_out"')[1].split("</tr>")[0]
     assert ">2<" in row and 'data-testid="monitor-refused">2<' in page
+
+
+@pytest.fixture
+def held_tally(app, monkeypatch):
+    """The production setting: a process writes its refusals at most once a second (a clock
+    the test moves), without Redis."""
+    app.config["FLASH_TALLY_SECONDS"] = 1.0
+    clock = [1_000.0]
+    monkeypatch.setattr(flash_monitor.time, "monotonic", lambda: clock[0])
+    monkeypatch.setattr(flash_monitor, "_written_at", [clock[0]])
+    flash_monitor._pending.clear()
+    yield clock
+    flash_monitor._pending.clear()
+
+
+def test_a_burst_of_losers_writes_nothing_until_the_tally_is_due(app, session, held_tally):
+    factories.store(session)
+    gone = factories.flash(session, utcnow(), stock=0)
+    session.commit()
+    member, csrf = _member_client(app, session, "13700000003", 0)
+    with counting() as sent:
+        for _ in range(3):
+            answer = member.post(f"/flash/{gone.id}/redeem", headers={**HX, "X-CSRFToken": csrf})
+            assert answer.status_code == 409
+    assert not [s for s in sent if s.lstrip().upper().startswith(("INSERT", "UPDATE"))]
+    assert _refusals(session, gone) == {} and flash_monitor.holds_refusals()
+    held_tally[0] += 1.5  # a second and a half later, the next mall request writes them
+    assert member.get(f"/flash/{gone.id}/stock").status_code in (200, 204, 286)
+    assert _refusals(session, gone) == {"sold_out": 3} and not flash_monitor.holds_refusals()
+
+
+def test_held_refusals_are_kept_when_their_write_fails(app, session, held_tally, monkeypatch):
+    event = factories.flash(session, utcnow(), stock=0)
+    session.commit()
+    flash_monitor.count_refusal(session, event.id, "sold_out", utcnow())
+    monkeypatch.setattr(flash_monitor, "_write", lambda *a: (_ for _ in ()).throw(OSError("down")))
+    with pytest.raises(OSError):
+        flash_monitor.write_pending(session, force=True)
+    monkeypatch.undo()  # the clock too: write at once
+    assert flash_monitor.write_pending(session, force=True)
+    session.commit()
+    assert _refusals(session, event) == {"sold_out": 1}
 
 
 def test_a_failing_tally_never_fails_the_member(app, session, monkeypatch):

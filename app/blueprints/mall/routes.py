@@ -185,6 +185,19 @@ def _count_refusal(event_id: int, reason: str) -> None:
         session.expire_on_commit = expiring
 
 
+@bp.after_request
+def _write_held_refusals(response):
+    """A mall request (the stock polls of a burst's viewers among them) writes the refusals this
+    process still holds once they are due, so the monitor is never more than a poll behind."""
+    if flash_monitor.refusals_due():
+        try:
+            with committing_after_reads():
+                flash_monitor.write_pending(db.session)
+        except Exception:  # put back by write_pending; the member's answer stands
+            current_app.logger.warning("held flash refusals not written", exc_info=True)
+    return response
+
+
 def _choice(form: CheckoutForm) -> Checkout:
     rate, unit = form.expected_rate.data, form.expected_points.data
     return Checkout(

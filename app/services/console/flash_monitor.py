@@ -2,10 +2,15 @@
 
 Redemptions are read from the orders. Refusals leave no row anywhere, so the member's view counts
 each one in the shared counters (`flash:<id>:refused:<reason>`; Redis `INCR` when REDIS_URL is
-set, else one upsert in a short transaction of its own). A counter window is fixed and
-epoch-aligned, so the tally uses long windows and reads every window the event touches.
+set). Without Redis a process adds its refusals up and writes them at most every
+FLASH_TALLY_SECONDS, one upsert per reason (0: each at once): the losers of a burst then write
+nothing, instead of queueing on one counter row. A counter window is fixed and epoch-aligned, so
+the tally uses long windows and reads every window the event touches.
 """
 
+import threading
+import time
+from collections import Counter
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
@@ -31,14 +36,61 @@ def refusal_key(event_id: int, reason: str) -> str:
     return f"flash:{event_id}:refused:{reason}"
 
 
+_pending: Counter = Counter()  # (counter key, window start) -> refusals this process holds
+_pending_lock = threading.Lock()
+_written_at = [0.0]  # time.monotonic() of this process's last write
+
+
 def count_refusal(session: Session, event_id: int, reason: str, now: datetime) -> None:
-    """Count one refused attempt; the caller commits (a short transaction of its own)."""
-    reason = reason if reason in REASONS else "other"
+    """Count one refused attempt; the caller commits (a short transaction of its own, which
+    writes nothing while this process holds its refusals)."""
+    key = refusal_key(event_id, reason if reason in REASONS else "other")
+    seconds = current_app.config.get("FLASH_TALLY_SECONDS", 0)
+    if current_app.config.get("REDIS_URL") or not seconds:
+        _write(session, {(key, counters.window_start(now, TALLY)): 1})
+        return
+    with _pending_lock:
+        _pending[(key, counters.window_start(now, TALLY))] += 1
+    write_pending(session)
+
+
+def holds_refusals() -> bool:
+    """Whether this process holds refusals not yet written (a look, no lock)."""
+    return bool(_pending)
+
+
+def refusals_due() -> bool:
+    """Whether this process holds refusals and FLASH_TALLY_SECONDS have passed since its last
+    write (a look, no lock)."""
+    seconds = current_app.config.get("FLASH_TALLY_SECONDS", 0)
+    return bool(_pending) and time.monotonic() - _written_at[0] >= seconds
+
+
+def write_pending(session: Session, *, force: bool = False) -> bool:
+    """Write this process's held refusals once FLASH_TALLY_SECONDS have passed since its last
+    write (or at once with `force`); whether it wrote. The caller commits."""
+    with _pending_lock:
+        if not (force and _pending) and not refusals_due():
+            return False
+        held = dict(_pending)
+        _pending.clear()
+        _written_at[0] = time.monotonic()
+    try:
+        _write(session, held)
+    except Exception:
+        with _pending_lock:  # kept for the next write
+            _pending.update(held)
+        raise
+    return True
+
+
+def _write(session: Session, counts: dict) -> None:
     if not current_app.config.get("REDIS_URL") and session.get_bind().dialect.name == "postgresql":
         # A monitoring tally: losing the last few counts in a crash is acceptable, making every
         # loser of a burst wait for a WAL flush is not.
         session.execute(text("SET LOCAL synchronous_commit TO OFF"))
-    counters.hit(session, refusal_key(event_id, reason), MAX_INT, TALLY, now)
+    for (key, start), count in sorted(counts.items()):
+        counters.hit(session, key, MAX_INT, TALLY, start, by=count)
 
 
 def _windows(event: FlashEvent, now: datetime) -> list[datetime]:
