@@ -592,7 +592,6 @@ def test_a_key_created_after_the_cache_was_filled_works_at_once(api, session, me
     assert post(api, order_body(member, order_no="A1"))[0].status_code == 201
     apikeys.create(session, "new", now=now, key="new-key")
     session.commit()
-    db.session.commit()
     response = api.post(
         ORDERS, json=order_body(member, order_no="A2"), headers={"Authorization": "Bearer new-key"}
     )
