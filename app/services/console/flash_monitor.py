@@ -44,13 +44,13 @@ _written_at = [0.0]  # time.monotonic() of this process's last write
 def count_refusal(session: Session, event_id: int, reason: str, now: datetime) -> None:
     """Count one refused attempt; the caller commits (a short transaction of its own, which
     writes nothing while this process holds its refusals)."""
-    key = refusal_key(event_id, reason if reason in REASONS else "other")
-    seconds = current_app.config.get("FLASH_TALLY_SECONDS", 0)
-    if current_app.config.get("REDIS_URL") or not seconds:
-        _write(session, {(key, counters.window_start(now, TALLY)): 1})
+    tally = (refusal_key(event_id, reason if reason in REASONS else "other"),
+             counters.window_start(now, TALLY))  # fmt: skip
+    if current_app.config.get("REDIS_URL") or not current_app.config.get("FLASH_TALLY_SECONDS"):
+        _write(session, {tally: 1})
         return
     with _pending_lock:
-        _pending[(key, counters.window_start(now, TALLY))] += 1
+        _pending[tally] += 1
     write_pending(session)
 
 
