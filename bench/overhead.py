@@ -6,7 +6,8 @@ figures are CPU per request and hardly move with the machine's load. Every row i
 the ratio to a bare Flask hello-world measured in the same run, through the same test client:
 
 - hello-world: Flask alone (the floor);
-- visitor /healthz: the app's hooks on every request (request id, log line, headers, session);
+- visitor /healthz: the app's hooks on every request (request id, log line, headers, session)
+  and the health check's one `SELECT 1`;
 - signed-in /healthz: plus loading the signed-in user (cookie, session row, member and tier);
 - each member page: plus the page itself.
 
