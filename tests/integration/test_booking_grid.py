@@ -9,7 +9,7 @@ from app.models import Booking
 from app.services.mall import redemption
 from app.services.mall.redemption import Checkout
 from app.services.points import ledger
-from app.timeutil import local_date, utcnow
+from app.timeutil import local_date, local_midnight, utcnow
 from tests import factories
 
 HX = {"HX-Request": "true"}
@@ -18,16 +18,18 @@ HX = {"HX-Request": "true"}
 @pytest.fixture
 def facial(client, login_as, member_user, session):
     """A member (in English) who redeemed a facial with times at two stores; yields
-    (client, csrf, order, slots) with slots at SH001 in 26 h (two of them) and BJ001 in 50 h."""
+    (client, csrf, order, slots) with two slots at SH001 tomorrow at 10:00 and 11:00 (Beijing time,
+    so both fall on the same local day whatever the hour the suite runs) and BJ001 a day later."""
     factories.store(session, "SH001")
     factories.store(session, "BJ001")
     ledger.credit(session, member_user.id, "purchase", 1_000, "seed", now=utcnow())
     gift = factories.gift(session, kind="service", name="Facial", points_price=300)
     now = utcnow()
+    today = local_midnight(local_date(now))
     slots = {
-        "sh": factories.slot(session, now, gift_item=gift, hours=26),
-        "sh_full": factories.slot(session, now, gift_item=gift, hours=27, capacity=1),
-        "bj": factories.slot(session, now, gift_item=gift, store_code="BJ001", hours=50),
+        "sh": factories.slot(session, today, gift_item=gift, hours=34),
+        "sh_full": factories.slot(session, today, gift_item=gift, hours=35, capacity=1),
+        "bj": factories.slot(session, today, gift_item=gift, store_code="BJ001", hours=58),
     }
     slots["sh_full"].booked = 1
     order = redemption.redeem(session, member_user.id, gift.id, Checkout(request_key="f"), now=now)
