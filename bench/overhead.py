@@ -30,9 +30,8 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from flash import PASSWORD, app_env, meta_csrf, run  # noqa: E402
-from pages import GIFT_ID, MEMBER_PHONE  # noqa: E402
+from pages import BIN, GIFT_ID, MEMBER_PHONE  # noqa: E402
 
-BIN = Path(sys.executable).parent
 WARM_UP = 50
 
 
