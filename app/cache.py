@@ -105,10 +105,17 @@ def _read_stamp() -> str | None:
     if client is not None:
         raw = client.get(key("stamp"))
         return raw.decode() if raw else None
-    try:
-        return _stamp_file().read_text() or None
+    local = _local()
+    path = local.get("stamp-file") or local.setdefault("stamp-file", _stamp_file())
+    try:  # a bump replaces the file: while its inode and mtime hold, so does what it says
+        seen = os.stat(path)
+        if (found := local.get("stamp-read")) and found[0] == (seen.st_ino, seen.st_mtime_ns):
+            return found[1]
+        value = path.read_text() or None
     except FileNotFoundError:
         return None
+    local["stamp-read"] = ((seen.st_ino, seen.st_mtime_ns), value)
+    return value
 
 
 def bump() -> None:

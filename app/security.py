@@ -12,6 +12,7 @@ from app.htmx import redirect_to
 from app.inputs import control_char
 from app.models import Member, User
 from app.services.accounts import sessions
+from app.services.accounts.signed_in import SignedInMember, SignedInUser
 from app.timeutil import utcnow
 
 CSP = (
@@ -28,7 +29,7 @@ SEEN_RESOLUTION = 60  # seconds: idle time-outs are counted to the minute, not e
 
 
 @login_manager.user_loader
-def load_user(user_id: str) -> User | None:
+def load_user(user_id: str) -> SignedInUser | User | None:
     """The logged-in user, while the server still holds the session the cookie names."""
     if not user_id.isdigit():
         return None
@@ -69,8 +70,9 @@ def role_required(role: str):
     return decorator
 
 
-def current_member() -> Member:
-    """The signed-in member (use behind role_required('member'))."""
+def current_member() -> SignedInMember | Member:
+    """The signed-in member (use behind role_required('member')): read-only as every request
+    loads it (`signed_in`); `.record(db.session)` is the ORM row to write."""
     return current_user.member
 
 

@@ -51,7 +51,7 @@ def _template_context() -> dict:
         # the badge of a full page; the page itself read the same figure (once per request)
         member_id = current_user.member.id
         context["header_balance"] = balances.current(db.session, member_id, utcnow()).balance
-        # loaded with the signed-in member (sessions.SIGNED_IN): no statement of its own
+        # loaded with the signed-in member (signed_in.ROW): no statement of its own
         context["header_unread"] = current_user.member.unread_notifications
     return context
 

@@ -30,9 +30,11 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from flash import PASSWORD, app_env, meta_csrf, run  # noqa: E402
-from pages import BIN, GIFT_ID, MEMBER_PHONE  # noqa: E402
+from pages import BIN, GIFT_ID, MEMBER_PHONE, recreate_pg_database  # noqa: E402
 
 WARM_UP = 50
+MEMBER_NAMES = ("member home", "a shelf", "a gift page", "/me", "/flash")
+MEMBER_PATHS = ("/", "/?kind=physical", "/gifts/{gift}", "/me", "/flash")
 
 
 def hello_client():
@@ -66,6 +68,25 @@ def signed_in_client(app):
     return client
 
 
+def print_statements(app, client, gift_id: int) -> None:
+    """The SQL each member page sends once warm (the second GET of each)."""
+    from sqlalchemy import event
+
+    from app.extensions import db
+
+    sent: list[str] = []
+    with app.app_context():
+        event.listen(db.engine, "before_cursor_execute", lambda *a: sent.append(a[2]))
+    for path in MEMBER_PATHS:
+        path = path.format(gift=gift_id)
+        client.get(path)
+        sent.clear()
+        client.get(path)
+        print(f"\n-- {path}: {len(sent)} statements")
+        for statement in sent:
+            print("  ", " ".join(statement.split())[:300])
+
+
 def quiet_stderr() -> None:
     """The app's request log goes nowhere (it is still formatted and written, as in a server)."""
     devnull = os.open(os.devnull, os.O_WRONLY)
@@ -77,9 +98,12 @@ def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--requests", type=int, default=1000, help="timed requests per path")
     parser.add_argument("--profile", help="also print a cProfile of this (signed-in) path")
+    parser.add_argument("--postgres", action="store_true", help="PostgreSQL (bench_pages), not SQLite")
+    parser.add_argument("--statements", action="store_true", help="print each page's SQL statements")
     args = parser.parse_args()
     with tempfile.TemporaryDirectory(prefix="bench-overhead-") as tmp:
-        env = app_env(f"sqlite:///{Path(tmp) / 'bench.db'}")
+        url = recreate_pg_database() if args.postgres else f"sqlite:///{Path(tmp) / 'bench.db'}"
+        env = app_env(url)
         print("migrating and loading the demo …", flush=True)
         run(env, str(BIN / "flask"), "--app", "wsgi", "db", "upgrade")
         run(env, str(BIN / "flask"), "--app", "wsgi", "demo", "load")
@@ -89,15 +113,15 @@ def main() -> int:
 
         app = create_app()
         visitor, member = app.test_client(), signed_in_client(app)
+        if args.statements:
+            print_statements(app, member, gift_id)
         quiet_stderr()
         rows = [("hello-world", cpu_ms(hello_client(), "/", args.requests))]
         rows.append(("visitor /healthz", cpu_ms(visitor, "/healthz", args.requests)))
         rows.append(("visitor home", cpu_ms(visitor, "/", args.requests)))
         rows.append(("signed-in /healthz", cpu_ms(member, "/healthz", args.requests)))
-        for name, path in (("member home", "/"), ("a shelf", "/?kind=physical"),
-                           ("a gift page", f"/gifts/{gift_id}"), ("/me", "/me"),
-                           ("/flash", "/flash")):  # fmt: skip
-            rows.append((name, cpu_ms(member, path, args.requests)))
+        for name, path in zip(MEMBER_NAMES, MEMBER_PATHS):
+            rows.append((name, cpu_ms(member, path.format(gift=gift_id), args.requests)))
         hello = rows[0][1]
         print(f"\n== CPU per request through Flask's test client, {args.requests} requests each ==")
         print(f"  {'path':<20} {'ms':>6} {'× hello':>8}")
@@ -107,6 +131,7 @@ def main() -> int:
             profile = cProfile.Profile(time.process_time)
             profile.runcall(lambda: [member.get(args.profile) for _ in range(args.requests)])
             pstats.Stats(profile, stream=sys.stdout).sort_stats("cumulative").print_stats(40)
+            profile.dump_stats(os.environ.get("PROFILE_DUMP", os.devnull))
     return 0
 
 

@@ -125,7 +125,7 @@ class GiftSubscription(db.Model):
 Index("ix_shipments_shipped_at", Shipment.shipped_at)
 Index("ix_tier_changes_at", TierChange.at)
 
-# the header's unread badge: loaded with the signed-in member (sessions.SIGNED_IN undefers it),
+# the header's unread badge: loaded with the signed-in member (signed_in.ROW selects it),
 # so no page spends a statement of its own on it
 Member.unread_notifications = column_property(
     select(func.count(Notification.id))

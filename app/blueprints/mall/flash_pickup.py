@@ -15,10 +15,10 @@ from app.services.mall.errors import RedeemError
 from app.transaction import committing
 
 
-def _pickup_fragment(event_id: int, status: int = 200, **extra):
+def _pickup_fragment(member, event_id: int, status: int = 200, **extra):
     """The card's pickup line as it is now (htmx swaps it in place)."""
     stores = snapshot.catalogue(db.session).stores
-    store = pickup.shown(current_user.member, stores)
+    store = pickup.shown(member, stores)
     context = {"saved": False, "error": None, **extra}
     response = render(
         "mall/_flash_pickup.html",
@@ -36,18 +36,19 @@ def _pickup_fragment(event_id: int, status: int = 200, **extra):
 def flash_pickup_store():
     """Remember the counter the member picks on a flash card; an unknown store is refused."""
     event_id, store_id = int_arg(request.form, "event_id", 0), int_arg(request.form, "store_id", 0)
+    member = current_user.member.record(db.session)  # the ORM row: it is written
     try:
         with committing():
-            pickup.remember(db.session, current_user.member, store_id)
+            pickup.remember(db.session, member, store_id)
     except RedeemError:
         error = _("Choose one of the counters in the list.")
         if wants_fragment():
-            return _pickup_fragment(event_id, 422, error=error)
+            return _pickup_fragment(member, event_id, 422, error=error)
         from app.blueprints.mall.routes import flash_page  # routes imports this module's bp
 
         return flash_page(message=error), 422
     if wants_fragment():
-        return _pickup_fragment(event_id, saved=True)
+        return _pickup_fragment(member, event_id, saved=True)
     return redirect(url_for("mall.flash") + f"#flash-{event_id}", 303)
 
 

@@ -5,7 +5,6 @@ page is kept under them (with holes for the CSRF token): looking again at an unc
 it in instead of rendering it, and any change — a point, a sign-in, a new day — is a new key.
 """
 
-from dataclasses import replace
 
 from flask import make_response, request, url_for
 from flask_babel import get_locale
@@ -44,8 +43,7 @@ def render(member, now, block: str, extra: dict):
 def kept(member, now, others_ended: bool):
     """GET /me: the kept page for these figures, or a fresh one kept for next time."""
     view = member_center.overview(db.session, member, now)
-    signin = view.signin.streak if view.signin else None  # the row itself has no stable repr
-    figures = repr(replace(view, signin=signin))
+    figures = repr(view)
     key = (TEMPLATE, wants_fragment(), str(get_locale()), request.full_path, member.id,
            member.name, member.birthday, member.referral_code, bool(member.profile_completed_at),
            others_ended, local_date(now), figures, member.unread_notifications)  # fmt: skip

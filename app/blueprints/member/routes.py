@@ -82,7 +82,11 @@ def profile():
         try:
             with committing():
                 bonus = accounts.update_profile(
-                    db.session, current_member(), form.name.data, form.birthday.data, now=utcnow()
+                    db.session,
+                    current_member().record(db.session),
+                    form.name.data,
+                    form.birthday.data,
+                    now=utcnow(),
                 )
         except accounts.AccountError as exc:
             error = MESSAGES[str(exc)]

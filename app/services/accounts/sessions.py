@@ -7,23 +7,14 @@ everywhere" close all of an account's sessions, and a cookie copied before then 
 import secrets
 from datetime import datetime, timedelta
 
-from sqlalchemy import bindparam, delete, select
-from sqlalchemy.orm import Session, joinedload
+from sqlalchemy import delete, select
+from sqlalchemy.orm import Session
 
-from app.models import Member, User, UserSession
+from app.models import User, UserSession
+from app.services.accounts import signed_in
+from app.services.accounts.signed_in import SignedInUser
 
 MAX_PER_USER = 10  # a new sign-in closes the oldest sessions beyond this many
-# every request reads it: built once; the member, their tier and their unread notifications
-# (the header's badge) come in the same statement
-SIGNED_IN = (
-    select(User)
-    .join(UserSession, UserSession.user_id == User.id)
-    .where(User.id == bindparam("user_id"), UserSession.id == bindparam("sid"), User.active)
-    .options(
-        joinedload(User.member).joinedload(Member.tier),
-        joinedload(User.member).undefer(Member.unread_notifications),
-    )
-)
 
 
 def open_session(session: Session, user: User, *, now: datetime) -> str:
@@ -44,11 +35,11 @@ def open_session(session: Session, user: User, *, now: datetime) -> str:
     return sid
 
 
-def user_for(session: Session, user_id: int, sid: str | None) -> User | None:
-    """The active user whose open session `sid` is, else None."""
+def user_for(session: Session, user_id: int, sid: str | None) -> SignedInUser | User | None:
+    """The active user whose open session `sid` is, else None (`signed_in.load`)."""
     if not sid:
         return None
-    return session.scalar(SIGNED_IN, {"user_id": user_id, "sid": sid})
+    return signed_in.load(session, user_id, sid)
 
 
 def close_session(session: Session, sid: str) -> None:

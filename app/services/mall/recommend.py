@@ -13,6 +13,7 @@ from datetime import datetime
 from sqlalchemy import and_, bindparam, literal, or_, select, union_all
 from sqlalchemy.orm import Session
 
+from app import reads
 from app.models import GiftPair, GiftPopularity, MemberSegment
 from app.services.mall import snapshot
 from app.services.mall.catalog import Card, GiftState, Viewer, is_listed, viewer
@@ -85,7 +86,7 @@ def signals(session: Session, who: Viewer) -> Signals:
     params = {"member_id": member.id, "ordered": sorted(who.used.ordered), "tier": member.tier.code}
     found = Signals(tier=member.tier.code)
     segment, pairs, in_tier, in_segment = "", {}, {}, {}
-    for kind, code, gift_id, other_id, members in session.execute(SIGNALS, params).tuples():
+    for kind, code, gift_id, other_id, members in reads.execute(session, SIGNALS, params).tuples():
         if kind == "segment":
             segment = code
         elif kind == "pair":  # the strongest link wins; ties go to the lower gift id

@@ -6,6 +6,7 @@ from datetime import datetime, timedelta
 from sqlalchemy import Integer, and_, bindparam, case, cast, func, literal, null, select, union_all
 from sqlalchemy.orm import Session
 
+from app import reads
 from app.models import Gift, Order
 from app.services.points import balances
 from app.timeutil import local_date, local_midnight
@@ -112,7 +113,7 @@ MEMBER_BITS = union_all(
 def member_bits(session: Session, member_id: int, now: datetime) -> Usage:
     """`usage`, and the member's points summary remembered for this request, in one query."""
     lots, orders = [], []
-    for part, *row in session.execute(MEMBER_BITS, _params(member_id, now)).tuples():
+    for part, *row in reads.execute(session, MEMBER_BITS, _params(member_id, now)).tuples():
         (orders if part else lots).append(row[4:] if part else row[:4])
     balances.remember(member_id, balances.Summary(now, tuple(tuple(r) for r in lots)))
     return _usage(orders)

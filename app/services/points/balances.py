@@ -6,6 +6,7 @@ from datetime import date, datetime, timedelta
 from sqlalchemy import bindparam, event, func, or_, select
 from sqlalchemy.orm import Session
 
+from app import reads
 from app.cache import request_memo
 from app.models import HeldLot, LedgerEntry, PointLot, PointTransaction
 from app.timeutil import last_valid_day
@@ -134,7 +135,7 @@ class Summary:
 
 def summary(session: Session, member_id: int, now: datetime) -> Summary:
     """The member's open lots in one query."""
-    rows = session.execute(OPEN_LOTS, {"member_id": member_id}).tuples()
+    rows = reads.execute(session, OPEN_LOTS, {"member_id": member_id}).tuples()
     return Summary(now, tuple(rows))
 
 

@@ -7,7 +7,7 @@ from types import SimpleNamespace
 from sqlalchemy import Integer, and_, bindparam, cast, literal, null, select, union_all
 from sqlalchemy.orm import Session
 
-from app import cache
+from app import cache, reads
 from app.i18n import local_name
 from app.models import (
     BenefitUse,
@@ -49,7 +49,7 @@ class Overview:
     progress: tiers.Progress
     expiring: list[balances.Expiring]
     expiring_total: int
-    signin: SignIn | None
+    signin: "TodaySignIn | None"
     behaviour_left: int
     appointments: list
     pickups: list
@@ -160,11 +160,18 @@ def standing(session: Session, member: Member, now: datetime) -> Standing:
     )
 
 
+@dataclass(frozen=True)
+class TodaySignIn:
+    """The member's sign-in of today (as the overview and the hero show it)."""
+
+    streak: int
+
+
 FIGURES = (
     select(
         tiers.GROWTH.scalar_subquery(),
         earning.BEHAVIOUR_USED.scalar_subquery(),
-        SignIn,
+        SignIn.streak,  # NULL: not signed in today
         targets.SEGMENT_OF.scalar_subquery(),  # a primary-key look-up: no statement of its own
     )
     .select_from(Member)
@@ -177,8 +184,9 @@ def _figures(session: Session, member_id: int, now: datetime) -> tuple:
     """Trailing growth, behaviour points used this month, today's sign-in and the member's
     segment (None: not scored yet): one statement."""
     params = tiers.growth_params(member_id, now) | earning.behaviour_params(member_id, now)
-    row = session.execute(FIGURES, params | {"today": local_date(now)}).one()
-    growth, used, signin, segment = row
+    row = reads.execute(session, FIGURES, params | {"today": local_date(now)}).one()
+    growth, used, streak, segment = row
+    signin = TodaySignIn(streak) if streak is not None else None
     return max(int(growth), 0), int(used), signin, segment
 
 
@@ -216,7 +224,7 @@ def _reminders(session: Session, member_id: int, now: datetime) -> tuple[list, l
     appointments, pickups, uses = [], [], {}
     gifts = snapshot.catalogue(session).gifts
     year = local_midnight(local_date(now).replace(month=1, day=1))
-    rows = session.execute(REMINDERS, {"member_id": member_id, "now": now, "year": year})
+    rows = reads.execute(session, REMINDERS, {"member_id": member_id, "now": now, "year": year})
     for kind, ref_id, gift_id, at, text, names in rows:
         if kind == "booking":
             store = local_name(SimpleNamespace(name=text, names=names or {}))

@@ -35,6 +35,11 @@ class Progress:
     next_tier: TierRule | None
     needed: int
 
+    @property
+    def bar(self) -> int:
+        """The progress bar's value: the growth, at most the next tier's threshold."""
+        return min(self.growth, self.next_tier.threshold) if self.next_tier else self.growth
+
 
 def ladder(session: Session, at: datetime | None = None) -> list[TierRule]:
     """The tiers, lowest first, as the rules in force at `at` (default: now) define them."""
