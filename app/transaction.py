@@ -22,9 +22,18 @@ def committing():
 
 
 @contextmanager
-def committing_after_reads():
+def committing_after_reads(*, keep_loaded: bool = False):
     """`committing()` in a transaction of its own that takes the write lock at BEGIN, for a view
-    marked `engine.reads_first` once its reads have decided that it writes."""
+    marked `engine.reads_first` once its reads have decided that it writes.
+
+    `keep_loaded`: what the block loaded and wrote is not expired by the commit, so an answer
+    made from it afterwards (a flash win's card) sends no statement to read it back."""
     db.session.commit()  # nothing was written yet: this only ends the reading transaction
-    with write_intent(), committing() as session:
-        yield session
+    session = db.session()
+    expiring = session.expire_on_commit
+    session.expire_on_commit = expiring and not keep_loaded
+    try:
+        with write_intent(), committing() as session:
+            yield session
+    finally:
+        session.expire_on_commit = expiring

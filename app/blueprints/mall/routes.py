@@ -156,7 +156,7 @@ def flash_redeem(event_id: int):
     try:
         if not flash_gate.check(db.session, member, event_id, now=now, request_key=request_key):
             abort(404)
-        with committing_after_reads():
+        with committing_after_reads(keep_loaded=True):  # the win's card reads the order
             order = redemption.redeem_flash(
                 db.session, member_id, event_id, now=now, request_key=request_key
             )
