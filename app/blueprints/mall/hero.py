@@ -22,9 +22,10 @@ def _macros():
     return current_app.jinja_env.get_template("member/_hero.html").module
 
 
-def html(member, now, csrf: str) -> str:
-    """This member's hero as of now (the balance this request read, one statement more)."""
-    view, locale = member_center.standing(db.session, member, now), str(get_locale())
+def html(member, now, csrf: str, figures: tuple | None = None) -> str:
+    """This member's hero as of now (the balance this request read; its `figures` read with the
+    home's other bits, else one statement more)."""
+    view, locale = member_center.standing(db.session, member, now, figures), str(get_locale())
     p = view.progress
     key = ("hero", p.tier.code, p.next_tier and p.next_tier.code, bool(view.name),
            view.streak is None, view.signin_points, locale)  # fmt: skip

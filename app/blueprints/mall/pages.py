@@ -16,7 +16,15 @@ from app.blueprints.mall import for_you, hero
 from app.blueprints.mall.fragments import gift_flag
 from app.extensions import db
 from app.holes import Hole
-from app.services.mall import catalog, pickup, recommend, redemption, snapshot, storefront
+from app.services.mall import (
+    catalog,
+    member_home,
+    pickup,
+    recommend,
+    redemption,
+    snapshot,
+    storefront,
+)
 from app.services.points import balances, targets
 from app.web import points
 
@@ -114,7 +122,11 @@ def _home_values(member, now, kind, names, locale) -> dict:
         values = common(member, now)
         _tally(names, values, now, picks=False)
         return values
-    who = catalog.viewer(db.session, member, now)  # before the badge: one query for both
+    if "hero" in names or any(n.startswith("for_you:") for n in names):  # the home: one query
+        bits = member_home.read(db.session, member, now)
+        who, figures, signals = bits.viewer, bits.figures, bits.signals
+    else:  # a shelf: the lots and the orders (before the badge: one query for both)
+        who, figures, signals = catalog.viewer(db.session, member, now), None, None
     values = common(member, now)
     gifts, arranged = snapshot.catalogue(db.session).gifts, {}
     for s in snapshot.catalogue(db.session).sections:
@@ -126,10 +138,12 @@ def _home_values(member, now, kind, names, locale) -> dict:
             state = who.state(db.session, gift, now)
             values[name] = gift_flag(state, locale)
         elif name.startswith("for_you:"):
-            picks = picks or recommend.recommend(db.session, member, now, who=who)
+            picks = picks or recommend.recommend(
+                db.session, member, now, who=who, signals_read=signals
+            )
             values[name] = for_you.shelf(arranged.get(name), picks, locale, now)
         elif name == "hero":
-            values[name] = hero.html(member, now, values["csrf"])
+            values[name] = hero.html(member, now, values["csrf"], figures)
     _tally(names, values, now, picks=bool(picks))
     return values
 

@@ -5,7 +5,6 @@ page is kept under them (with holes for the CSRF token): looking again at an unc
 it in instead of rendering it, and any change — a point, a sign-in, a new day — is a new key.
 """
 
-
 from flask import make_response, request, url_for
 from flask_babel import get_locale
 from flask_wtf.csrf import generate_csrf

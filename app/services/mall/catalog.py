@@ -160,15 +160,18 @@ class Viewer:
                      self.specials.get(gift.id))  # fmt: skip
 
 
-def viewer(session: Session, member, now: datetime, balance: int | None = None) -> Viewer:
+def viewer(
+    session: Session, member, now: datetime, balance: int | None = None, used: Usage | None = None
+) -> Viewer:
     """Read the member-specific bits once: the balance and the orders, in one query.
 
-    `balance` stands in for the member's points (the console's preview as a tier)."""
+    `balance` stands in for the member's points (the console's preview as a tier); `used` is
+    the orders' usage when the caller read it with something else (and the lots remembered)."""
     if member is None:
         return Viewer(None)
-    if balance is not None or balances.known(member.id):
+    if used is None and (balance is not None or balances.known(member.id)):
         used = usage(session, member.id, now)
-    else:  # the lots and the orders together; the balance is remembered for the request
+    elif used is None:  # the lots and the orders together; the balance is remembered
         used = member_bits(session, member.id, now)
     if balance is None:
         balance = balances.current(session, member.id, now).balance

@@ -14,7 +14,7 @@ from sqlalchemy import and_, bindparam, literal, or_, select, union_all
 from sqlalchemy.orm import Session
 
 from app import reads
-from app.models import GiftPair, GiftPopularity, MemberSegment
+from app.models import GiftPair, GiftPopularity, MemberSegment, Order
 from app.services.mall import snapshot
 from app.services.mall.catalog import Card, GiftState, Viewer, is_listed, viewer
 
@@ -59,13 +59,14 @@ _SEGMENT = (
     .where(MemberSegment.member_id == bindparam("member_id"))
     .scalar_subquery()
 )
+_ORDERED = select(Order.gift_id).where(Order.member_id == bindparam("member_id"))  # any status
 SIGNALS = union_all(
     select(literal("segment"), MemberSegment.segment, literal(0), literal(0), literal(0)).where(
         MemberSegment.member_id == bindparam("member_id")
     ),
     select(
         literal("pair"), literal(""), GiftPair.gift_id, GiftPair.other_id, GiftPair.members
-    ).where(GiftPair.gift_id.in_(bindparam("ordered", expanding=True))),
+    ).where(GiftPair.gift_id.in_(_ORDERED)),
     select(
         GiftPopularity.scope, GiftPopularity.code, GiftPopularity.gift_id, literal(0),
         GiftPopularity.members,
@@ -83,10 +84,14 @@ def signals(session: Session, who: Viewer) -> Signals:
     """The member's segment, their gifts' co-redemptions and their tier's and segment's
     favourites, in one statement."""
     member = who.member
-    params = {"member_id": member.id, "ordered": sorted(who.used.ordered), "tier": member.tier.code}
-    found = Signals(tier=member.tier.code)
+    params = {"member_id": member.id, "tier": member.tier.code}
+    return signals_from(member.tier.code, reads.execute(session, SIGNALS, params).tuples())
+
+
+def signals_from(tier: str, rows) -> Signals:
+    """The signals in rows of SIGNALS: (kind, code, gift id, other gift id, members)."""
     segment, pairs, in_tier, in_segment = "", {}, {}, {}
-    for kind, code, gift_id, other_id, members in reads.execute(session, SIGNALS, params).tuples():
+    for kind, code, gift_id, other_id, members in rows:
         if kind == "segment":
             segment = code
         elif kind == "pair":  # the strongest link wins; ties go to the lower gift id
@@ -95,7 +100,7 @@ def signals(session: Session, who: Viewer) -> Signals:
                 pairs[other_id] = (members, gift_id)
         else:
             (in_tier if kind == "tier" else in_segment)[gift_id] = members
-    return Signals(found.tier, segment, pairs, in_tier, in_segment)
+    return Signals(tier, segment, pairs, in_tier, in_segment)
 
 
 def _pick(gift, gift_state: GiftState, sig: Signals, ordered) -> Pick | None:
@@ -141,9 +146,15 @@ def rank(cards: list[Card], sig: Signals, ordered, liked: set, limit: int = LIMI
 
 
 def recommend(
-    session: Session, member, now: datetime, limit: int = LIMIT, who: Viewer | None = None
+    session: Session,
+    member,
+    now: datetime,
+    limit: int = LIMIT,
+    who: Viewer | None = None,
+    signals_read: Signals | None = None,
 ) -> list[Pick]:
-    """'For you' for a signed-in member: their picks with reasons (one statement of its own)."""
+    """'For you' for a signed-in member: their picks with reasons (one statement of its own,
+    none when the caller read the signals with something else)."""
     who = who or viewer(session, member, now)
     catalogue = snapshot.catalogue(session)
     liked = {catalogue.gifts[g].shelf_id for g in who.used.ordered if g in catalogue.gifts}
@@ -152,4 +163,5 @@ def recommend(
         for g in catalogue.ordered
         if g.stock > 0 and is_listed(g, now)
     ]
-    return rank(cards, signals(session, who), who.used.ordered, liked, limit)
+    found = signals_read or signals(session, who)
+    return rank(cards, found, who.used.ordered, liked, limit)

@@ -77,11 +77,13 @@ class Usage:
         return self.gifts.get(gift.id, (0, 0, 0, 0))[PERIODS.index(gift.limit_period or "total")]
 
 
-def _params(member_id: int, now: datetime) -> dict:
+def params(member_id: int, now: datetime) -> dict:
+    """The parameters of USAGE and MEMBER_BITS for a member at an instant."""
     return {"member_id": member_id} | {p: period_start(p, now) for p in PERIODS[1:]}
 
 
-def _usage(rows) -> Usage:
+def tally(rows) -> Usage:
+    """The usage of rows of USAGE: (gift id, flash event id, units total, day, week, month)."""
     gifts, flash, ordered = {}, {}, set()
     for gift_id, event_id, *units in rows:
         ordered.add(gift_id)
@@ -94,7 +96,7 @@ def _usage(rows) -> Usage:
 
 def usage(session: Session, member_id: int, now: datetime) -> Usage:
     """One query for every limit, claim and order of the member."""
-    return _usage(session.execute(USAGE, _params(member_id, now)).tuples())
+    return tally(session.execute(USAGE, params(member_id, now)).tuples())
 
 
 # The member's open lots and orders in one statement (a row per lot, then a row per gift and
@@ -113,7 +115,7 @@ MEMBER_BITS = union_all(
 def member_bits(session: Session, member_id: int, now: datetime) -> Usage:
     """`usage`, and the member's points summary remembered for this request, in one query."""
     lots, orders = [], []
-    for part, *row in reads.execute(session, MEMBER_BITS, _params(member_id, now)).tuples():
+    for part, *row in reads.execute(session, MEMBER_BITS, params(member_id, now)).tuples():
         (orders if part else lots).append(row[4:] if part else row[:4])
     balances.remember(member_id, balances.Summary(now, tuple(tuple(r) for r in lots)))
-    return _usage(orders)
+    return tally(orders)

@@ -148,9 +148,12 @@ class Standing:
     signin_points: int
 
 
-def standing(session: Session, member: Member, now: datetime) -> Standing:
-    """The hero's figures: the balance this request read, and one statement for the rest."""
-    growth, _, signin, _ = _figures(session, member.id, now)
+def standing(
+    session: Session, member: Member, now: datetime, figures: tuple | None = None
+) -> Standing:
+    """The hero's figures: the balance this request read, and one statement for the rest (none
+    when the caller read the `figures` with something else)."""
+    growth, _, signin, _ = figures or _figures(session, member.id, now)
     return Standing(
         name=member.name or "",
         balance=balances.current(session, member.id, now).balance,
@@ -183,8 +186,17 @@ FIGURES = (
 def _figures(session: Session, member_id: int, now: datetime) -> tuple:
     """Trailing growth, behaviour points used this month, today's sign-in and the member's
     segment (None: not scored yet): one statement."""
+    return figures_from(reads.execute(session, FIGURES, figures_params(member_id, now)).one())
+
+
+def figures_params(member_id: int, now: datetime) -> dict:
+    """The parameters of FIGURES for a member at an instant."""
     params = tiers.growth_params(member_id, now) | earning.behaviour_params(member_id, now)
-    row = reads.execute(session, FIGURES, params | {"today": local_date(now)}).one()
+    return params | {"today": local_date(now)}
+
+
+def figures_from(row) -> tuple:
+    """`_figures` of a row of FIGURES: (growth, behaviour used, today's streak, segment)."""
     growth, used, streak, segment = row
     signin = TodaySignIn(streak) if streak is not None else None
     return max(int(growth), 0), int(used), signin, segment

@@ -1,0 +1,75 @@
+"""A member's own bits of the home in one statement: lots, orders, the hero's figures, "for you".
+
+The home kept for every member of a tier is filled from what is the member's own: the open lots
+(the balance and each card's affordability), the orders (limits and flash claims), the hero's
+figures (growth, today's sign-in) and the signals "for you" ranks by. Each has its statement
+(`usage.MEMBER_BITS`, `member_center.FIGURES`, `recommend.SIGNALS`); here they are one
+`UNION ALL`, each row laid out as (part, three instants, seven integers, one text) — so the home
+sends one statement after the signed-in user's, whatever the size of the catalogue.
+"""
+
+from dataclasses import dataclass
+from datetime import datetime
+
+from sqlalchemy import Integer, String, cast, literal, null, union_all
+from sqlalchemy.orm import Session
+
+from app import reads
+from app.services.mall import catalog, recommend, usage
+from app.services.points import balances, member_center
+
+LOTS, ORDERS, FIGURES, SEGMENT, SIGNAL = range(5)  # the parts
+_INSTANTS, _INTEGERS = 3, 7
+
+
+def _row(part: int, instants=(), integers=(), text=None) -> list:
+    """One branch's columns in the common layout (typed NULLs where a branch has nothing)."""
+    return [
+        literal(part),
+        *instants, *[null()] * (_INSTANTS - len(instants)),
+        *integers, *[cast(null(), Integer)] * (_INTEGERS - len(integers)),
+        cast(null(), String) if text is None else text,
+    ]  # fmt: skip
+
+
+_lots = balances.OPEN_LOTS.selected_columns  # available_at, expires_at, earned_at, remaining
+_hero = member_center.FIGURES.selected_columns  # growth, behaviour used, streak, segment
+_segment, _pairs, _popular = recommend.SIGNALS.selects
+_signal = lambda s: _row(SIGNAL, integers=s.selected_columns[2:], text=s.selected_columns[0])  # noqa: E731
+HOME_BITS = union_all(
+    balances.OPEN_LOTS.with_only_columns(*_row(LOTS, _lots[:3], _lots[3:])),
+    usage.USAGE.with_only_columns(*_row(ORDERS, integers=usage.USAGE.selected_columns)),
+    member_center.FIGURES.with_only_columns(*_row(FIGURES, integers=_hero[:3], text=_hero[3])),
+    _segment.with_only_columns(*_row(SEGMENT, text=_segment.selected_columns[1])),
+    _pairs.with_only_columns(*_signal(_pairs)),
+    _popular.with_only_columns(*_signal(_popular)),
+)  # fmt: skip
+
+
+@dataclass(frozen=True)
+class HomeBits:
+    """What the home fills its holes from: the viewer, the hero's figures, the signals."""
+
+    viewer: catalog.Viewer
+    figures: tuple  # member_center.figures_from
+    signals: recommend.Signals
+
+
+def read(session: Session, member, now: datetime) -> HomeBits:
+    """The member's bits of the home from one statement (the lots remembered for the request)."""
+    params = usage.params(member.id, now) | member_center.figures_params(member.id, now)
+    rows = reads.execute(session, HOME_BITS, params | {"tier": member.tier.code}).all()
+    parts = {part: [] for part in range(5)}
+    for part, *values in rows:
+        parts[part].append(values)
+    lots = tuple(tuple(v[:4]) for v in parts[LOTS])
+    balances.remember(member.id, balances.Summary(now, lots))
+    used = usage.tally(v[3:9] for v in parts[ORDERS])
+    figures = member_center.figures_from(parts[FIGURES][0][3:6] + [parts[FIGURES][0][10]])
+    signal_rows = [("segment", v[10], 0, 0, 0) for v in parts[SEGMENT]]
+    signal_rows += [(v[10], "", v[3], v[4], v[5]) for v in parts[SIGNAL]]
+    return HomeBits(
+        catalog.viewer(session, member, now, used=used),
+        figures,
+        recommend.signals_from(member.tier.code, signal_rows),
+    )
