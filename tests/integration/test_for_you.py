@@ -100,6 +100,31 @@ def test_recommend_reads_its_signals_in_one_statement(session, history, make_mem
     assert picks[0].gift.id == g["mask"].id
 
 
+def test_the_homes_one_statement_reads_what_the_separate_ones_do(session, history):
+    """member_home.read (one UNION ALL) against usage, balances, the hero's figures and the
+    signals read each by its own statement, for members with pairs, a segment and none."""
+    from app.services.mall import catalog, member_home
+    from app.services.points import balances, earning, member_center
+
+    g, members = history
+    pairs.recompute(session, utcnow())
+    now = utcnow()
+    for m in members:
+        ledger.credit(session, m.id, "purchase", 700, f"fy-{m.id}", now=now - timedelta(days=2))
+    earning.sign_in(session, members[2].id, now)
+    session.commit()
+    for m in members:
+        bits = member_home.read(session, m, now)
+        alone = catalog.viewer(session, m, now)
+        assert bits.viewer.used == alone.used and bits.viewer.balance == alone.balance
+        assert balances.summary(session, m.id, now) == balances.current(session, m.id, now)
+        assert bits.figures == member_center._figures(session, m.id, now)
+        assert bits.signals == recommend.signals(session, alone), m.id
+    loyal = member_home.read(session, members[2], now)
+    assert loyal.signals.segment == "loyal" and loyal.signals.in_segment and loyal.signals.pairs
+    assert loyal.figures[2] is not None  # signed in today: the streak came through
+
+
 @pytest.fixture
 def shop(app, session, history, make_member):
     """The history above and a cream two Gold members took, recomputed; a Gold member signed

@@ -187,3 +187,17 @@ def test_badge_and_stock_poll_do_no_work_they_do_not_show(mall, session, monkeyp
     first = statements(client, f"/flash/{event.id}/stock", headers=HX)
     assert not any("users" in s for s in first)  # the poll never loads the signed-in user
     assert statements(client, f"/flash/{event.id}/stock", headers=HX) == []  # cached (≤ 1 s)
+
+
+def test_the_home_reads_the_members_own_bits_in_one_statement(mall):
+    """Lots, orders, the hero's figures and the signals of "for you": one statement after the
+    signed-in user's row, and the page still shows the hero and the member's picks."""
+    client, _ = mall
+    client.get("/")
+    sent = [s for s in statements(client, "/") if not s.startswith("BEGIN")]
+    assert len(sent) == 2, sent
+    assert "FROM users" in sent[0] and "FROM point_lots" in sent[1] and "UNION ALL" in sent[1]
+    for table in ("orders", "growth_events", "signins", "member_segments", "gift_pairs"):
+        assert f"FROM {table}" in sent[1] or f"JOIN {table}" in sent[1], table
+    page = client.get("/").get_data(as_text=True)
+    assert 'data-testid="member-hero"' in page and 'data-testid="for-you"' in page

@@ -66,7 +66,7 @@ def read(session: Session, member, now: datetime) -> HomeBits:
     balances.remember(member.id, balances.Summary(now, lots))
     used = usage.tally(v[3:9] for v in parts[ORDERS])
     figures = member_center.figures_from(parts[FIGURES][0][3:6] + [parts[FIGURES][0][10]])
-    signal_rows = [("segment", v[10], 0, 0, 0) for v in parts[SEGMENT]]
+    signal_rows = [(recommend.OWN_SEGMENT, v[10], 0, 0, 0) for v in parts[SEGMENT]]
     signal_rows += [(v[10], "", v[3], v[4], v[5]) for v in parts[SIGNAL]]
     return HomeBits(
         catalog.viewer(session, member, now, used=used),

@@ -59,9 +59,10 @@ _SEGMENT = (
     .where(MemberSegment.member_id == bindparam("member_id"))
     .scalar_subquery()
 )
+OWN_SEGMENT = "own_segment"  # the kind of SIGNALS' row that names the member's segment
 _ORDERED = select(Order.gift_id).where(Order.member_id == bindparam("member_id"))  # any status
 SIGNALS = union_all(
-    select(literal("segment"), MemberSegment.segment, literal(0), literal(0), literal(0)).where(
+    select(literal(OWN_SEGMENT), MemberSegment.segment, literal(0), literal(0), literal(0)).where(
         MemberSegment.member_id == bindparam("member_id")
     ),
     select(
@@ -92,7 +93,7 @@ def signals_from(tier: str, rows) -> Signals:
     """The signals in rows of SIGNALS: (kind, code, gift id, other gift id, members)."""
     segment, pairs, in_tier, in_segment = "", {}, {}, {}
     for kind, code, gift_id, other_id, members in rows:
-        if kind == "segment":
+        if kind == OWN_SEGMENT:  # the member's; "segment" rows are the segment's favourites
             segment = code
         elif kind == "pair":  # the strongest link wins; ties go to the lower gift id
             best = pairs.get(other_id)
