@@ -35,8 +35,9 @@ class Config:
     """Production defaults; every value can be overridden from the environment."""
 
     SQLALCHEMY_DATABASE_URI = database_url(os.environ.get("DATABASE_URL"))
-    # a network database's connections are checked before use; a file's cannot go stale
-    SQLALCHEMY_ENGINE_OPTIONS = {"pool_pre_ping": not SQLALCHEMY_DATABASE_URI.startswith("sqlite")}
+    # a network database's connections are checked before use once idle (app.engine), not on
+    # every checkout; a file's cannot go stale
+    SQLALCHEMY_ENGINE_OPTIONS = {"pool_pre_ping": False}
     SECRET_KEY = secret_key()
     BRAND_TIMEZONE = os.environ.get("BRAND_TIMEZONE", "Asia/Shanghai")
     REDIS_URL = os.environ.get("REDIS_URL", "")

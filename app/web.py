@@ -8,7 +8,7 @@ from sqlalchemy import text
 from werkzeug.exceptions import HTTPException
 
 from app.brand import BRAND
-from app.engine import reset_intent, set_read_only
+from app.engine import end_autocommit_reads, reset_intent, set_read_only
 from app.extensions import db
 from app.holes import Hole
 from app.htmx import wants_fragment
@@ -32,6 +32,7 @@ def _begin_request():
 def _end_request(_exc=None):
     token = request.environ.pop("pointsmall.intent", None)
     if token is not None:
+        end_autocommit_reads(db.session())
         reset_intent(token)
 
 
