@@ -14,7 +14,7 @@ the ratio to a bare Flask hello-world measured in the same run, through the same
 The differences between rows are what each layer costs; `bench/pages.py` gives the same
 pages' requests/s under gunicorn and wrk.
 
-    .venv/bin/python bench/overhead.py [--requests 1000] [--profile PATH]
+    .venv/bin/python bench/overhead.py [--requests N] [--profile PATH] [--postgres] [--statements]
 """
 
 import argparse
@@ -98,8 +98,8 @@ def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--requests", type=int, default=1000, help="timed requests per path")
     parser.add_argument("--profile", help="also print a cProfile of this (signed-in) path")
-    parser.add_argument("--postgres", action="store_true", help="PostgreSQL (bench_pages), not SQLite")
-    parser.add_argument("--statements", action="store_true", help="print each page's SQL statements")
+    parser.add_argument("--postgres", action="store_true", help="PostgreSQL (bench_pages)")
+    parser.add_argument("--statements", action="store_true", help="print each page's SQL")
     args = parser.parse_args()
     with tempfile.TemporaryDirectory(prefix="bench-overhead-") as tmp:
         url = recreate_pg_database() if args.postgres else f"sqlite:///{Path(tmp) / 'bench.db'}"
@@ -120,7 +120,7 @@ def main() -> int:
         rows.append(("visitor /healthz", cpu_ms(visitor, "/healthz", args.requests)))
         rows.append(("visitor home", cpu_ms(visitor, "/", args.requests)))
         rows.append(("signed-in /healthz", cpu_ms(member, "/healthz", args.requests)))
-        for name, path in zip(MEMBER_NAMES, MEMBER_PATHS):
+        for name, path in zip(MEMBER_NAMES, MEMBER_PATHS, strict=True):
             rows.append((name, cpu_ms(member, path.format(gift=gift_id), args.requests)))
         hello = rows[0][1]
         print(f"\n== CPU per request through Flask's test client, {args.requests} requests each ==")
@@ -131,7 +131,6 @@ def main() -> int:
             profile = cProfile.Profile(time.process_time)
             profile.runcall(lambda: [member.get(args.profile) for _ in range(args.requests)])
             pstats.Stats(profile, stream=sys.stdout).sort_stats("cumulative").print_stats(40)
-            profile.dump_stats(os.environ.get("PROFILE_DUMP", os.devnull))
     return 0
 
 
