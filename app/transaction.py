@@ -29,11 +29,11 @@ def committing_after_reads(*, keep_loaded: bool = False):
     `keep_loaded`: what the block loaded and wrote is not expired by the commit, so an answer
     made from it afterwards (a flash win's card) sends no statement to read it back."""
     db.session.commit()  # nothing was written yet: this only ends the reading transaction
-    session = db.session()
-    expiring = session.expire_on_commit
-    session.expire_on_commit = expiring and not keep_loaded
+    own = db.session()  # the session itself (the scoped proxy does not take attributes)
+    expiring = own.expire_on_commit
+    own.expire_on_commit = expiring and not keep_loaded
     try:
         with write_intent(), committing() as session:
             yield session
     finally:
-        session.expire_on_commit = expiring
+        own.expire_on_commit = expiring

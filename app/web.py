@@ -32,7 +32,8 @@ def _begin_request():
 def _end_request(_exc=None):
     token = request.environ.pop("pointsmall.intent", None)
     if token is not None:
-        end_autocommit_reads(db.session())
+        if _exc is None:  # a failed request's session is rolled back when it is removed
+            end_autocommit_reads(db.session())
         reset_intent(token)
 
 
