@@ -112,6 +112,21 @@ def test_one_tap_ends_in_you_got_it_in_place_and_as_a_page(board, session):
     assert f'href="/orders/{order.id}"' in html and re.search(r'data-testid="back-link"', html)
 
 
+def test_the_you_got_it_card_reads_nothing_after_the_winning_commit(board, session):
+    """The order keeps its gift and store and the commit does not expire them: the card names
+    both without a statement after the stock decrement (the winning transaction's last)."""
+    from app.extensions import db
+    from tests.integration.test_query_budgets import counting
+
+    client, csrf, stores, event, _ = board
+    db.session.commit()
+    with counting() as sent:
+        response = client.post(f"/flash/{event.id}/redeem", headers={**HX, "X-CSRFToken": csrf})
+    assert "You got it!" in response.get_data(as_text=True)
+    last = max(i for i, s in enumerate(sent) if s.startswith("UPDATE flash_events"))
+    assert [s for s in sent[last + 1 :] if "gifts" in s or "stores" in s] == []
+
+
 def test_no_js_one_tap_lands_on_the_confirmation_page(board, session):
     client, csrf, _, event, _ = board
     response = client.post(f"/flash/{event.id}/redeem", data={"csrf_token": csrf})

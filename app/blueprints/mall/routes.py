@@ -172,17 +172,13 @@ def flash_redeem(event_id: int):
 def _count_refusal(event_id: int, reason: str) -> None:
     """Tally a refused flash attempt for the console's monitor; never fails the member's request.
 
-    A short transaction of its own; what the request read (the signed-in user) is not expired
-    by it, so a loser's answer needs no further query."""
-    session = db.session()
-    expiring, session.expire_on_commit = session.expire_on_commit, False
+    A short transaction of its own whose commit expires nothing, so a loser's answer needs no
+    further query."""
     try:
-        with committing_after_reads():
+        with committing_after_reads(keep_loaded=True):
             flash_monitor.count_refusal(db.session, event_id, reason, utcnow())
     except Exception:  # a lost tally is acceptable; a 500 for the member is not
         current_app.logger.warning("flash refusal not counted", exc_info=True)
-    finally:
-        session.expire_on_commit = expiring
 
 
 @bp.after_request

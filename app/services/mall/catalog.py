@@ -170,7 +170,7 @@ def viewer(
     if member is None:
         return Viewer(None)
     if used is None and (balance is not None or balances.known(member.id)):
-        used = usage(session, member.id, now)
+        used = usage(session, member.id, now)  # the lots are known: the orders alone
     elif used is None:  # the lots and the orders together; the balance is remembered
         used = member_bits(session, member.id, now)
     if balance is None:

@@ -35,7 +35,13 @@ def _row(part: int, instants=(), integers=(), text=None) -> list:
 _lots = balances.OPEN_LOTS.selected_columns  # available_at, expires_at, earned_at, remaining
 _hero = member_center.FIGURES.selected_columns  # growth, behaviour used, streak, segment
 _segment, _pairs, _popular = recommend.SIGNALS.selects
-_signal = lambda s: _row(SIGNAL, integers=s.selected_columns[2:], text=s.selected_columns[0])  # noqa: E731
+
+
+def _signal(branch) -> list:
+    """A SIGNALS branch of (kind, code, gift, other gift, members) in the common layout."""
+    return _row(SIGNAL, integers=branch.selected_columns[2:], text=branch.selected_columns[0])
+
+
 HOME_BITS = union_all(
     balances.OPEN_LOTS.with_only_columns(*_row(LOTS, _lots[:3], _lots[3:])),
     usage.USAGE.with_only_columns(*_row(ORDERS, integers=usage.USAGE.selected_columns)),

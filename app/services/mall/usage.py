@@ -96,7 +96,7 @@ def tally(rows) -> Usage:
 
 def usage(session: Session, member_id: int, now: datetime) -> Usage:
     """One query for every limit, claim and order of the member."""
-    return tally(session.execute(USAGE, params(member_id, now)).tuples())
+    return tally(reads.execute(session, USAGE, params(member_id, now)).tuples())
 
 
 # The member's open lots and orders in one statement (a row per lot, then a row per gift and
