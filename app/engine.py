@@ -99,7 +99,8 @@ def end_autocommit_reads(session: Session) -> None:
             session.expire_on_commit = expiring
 
 
-def _refuse_autocommit_writes(session: Session) -> None:
+def refuse_autocommit_writes(session: Session) -> None:
+    """Raise WriteInReadOnlyRequest if the session's connection is a read-only request's."""
     if _autocommit(session):
         raise WriteInReadOnlyRequest(
             "a read-only request wrote: write in transaction.committing_after_reads() or mark "
@@ -109,13 +110,13 @@ def _refuse_autocommit_writes(session: Session) -> None:
 
 @event.listens_for(Session, "before_flush")
 def _no_flush_in_autocommit(session: Session, _context, _instances) -> None:
-    _refuse_autocommit_writes(session)
+    refuse_autocommit_writes(session)
 
 
 @event.listens_for(Session, "do_orm_execute")
 def _no_dml_in_autocommit(state) -> None:
     if state.is_insert or state.is_update or state.is_delete:
-        _refuse_autocommit_writes(state.session)
+        refuse_autocommit_writes(state.session)
 
 
 @event.listens_for(Engine, "begin")

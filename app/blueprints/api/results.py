@@ -5,6 +5,7 @@ from datetime import datetime
 from sqlalchemy import bindparam, select
 from sqlalchemy.orm import Session
 
+from app import reads
 from app.blueprints.api.schemas import LIMITS, is_text
 from app.models import Member, PosOrder, PosRefund, User
 from app.services.points import balances, purchases, tiers
@@ -18,22 +19,40 @@ class MemberNotFound(Exception):
 
 BY_MEMBER_NO = select(Member).where(Member.member_no == bindparam("member_no"))
 BY_PHONE = select(Member).join(User).where(User.phone == bindparam("phone"))
+# what an order needs of its member before the service locks (and loads) it: a light row
+_REF = select(Member.id, Member.member_no, Member.referred_by_id)
+REF_BY_MEMBER_NO = _REF.where(Member.member_no == bindparam("member_no"))
+REF_BY_PHONE = _REF.join(User).where(User.phone == bindparam("phone"))
+
+
+def _lookup(by_member_no, by_phone, member_no: str | None, phone: str | None):
+    """The statement and parameters that find a member by member_no or phone."""
+    # Values that cannot be stored cannot match, and PostgreSQL rejects some of them (NUL).
+    if member_no is not None and is_text(member_no, LIMITS["member_no"]):
+        return by_member_no, {"member_no": member_no}
+    if phone is not None and is_text(phone, LIMITS["phone"]):
+        return by_phone, {"phone": phone}
+    raise MemberNotFound()
+
+
+def _found(member):
+    if member is None:
+        raise MemberNotFound()
+    return member
 
 
 def find_member(
     session: Session, *, member_no: str | None = None, phone: str | None = None
 ) -> Member:
     """The member with this member_no or phone, else MemberNotFound."""
-    # Values that cannot be stored cannot match, and PostgreSQL rejects some of them (NUL).
-    if member_no is not None and is_text(member_no, LIMITS["member_no"]):
-        member = session.scalar(BY_MEMBER_NO, {"member_no": member_no})
-    elif phone is not None and is_text(phone, LIMITS["phone"]):
-        member = session.scalar(BY_PHONE, {"phone": phone})
-    else:
-        raise MemberNotFound()
-    if member is None:
-        raise MemberNotFound()
-    return member
+    return _found(session.scalar(*_lookup(BY_MEMBER_NO, BY_PHONE, member_no, phone)))
+
+
+def member_ref(session: Session, *, member_no: str | None = None, phone: str | None = None):
+    """The id, member_no and referrer of the member with this member_no or phone (a row, for
+    a service that locks the member itself), else MemberNotFound."""
+    statement, params = _lookup(REF_BY_MEMBER_NO, REF_BY_PHONE, member_no, phone)
+    return _found(reads.execute(session, statement, params).first())
 
 
 def order(session: Session, order: PosOrder, now: datetime) -> dict:

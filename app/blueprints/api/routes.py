@@ -83,7 +83,7 @@ def create_order():
     """Record a paid order; the same order_no with the same body answers the first result."""
     now = utcnow()
     req = schemas.order(schemas.parse_object(request.get_data()), now)
-    member = results.find_member(db.session, member_no=req.member_no, phone=req.phone)
+    member = results.member_ref(db.session, member_no=req.member_no, phone=req.phone)
     fingerprint = purchases.body_hash(req.normalized(member.member_no))
     return _exactly_once(
         lambda: purchases.record_purchase(

@@ -75,7 +75,7 @@ BALANCE_AND_HELD = select(
 def balance_and_held(session: Session, member_id: int, now: datetime, ref: str) -> tuple[int, int]:
     """`balance` and `held` of one `ref`, in one statement (the POS answer to an order)."""
     params = {"member_id": member_id, "now": now, "ref": ref}
-    available, waiting = session.execute(BALANCE_AND_HELD, params).one()
+    available, waiting = reads.execute(session, BALANCE_AND_HELD, params).one()
     return int(available), int(waiting)
 
 
@@ -170,15 +170,16 @@ LEDGER_TYPES = (PointLot, PointTransaction, LedgerEntry)
 def _forget_on_write(session: Session, _context) -> None:
     changed = (*session.new, *session.dirty, *session.deleted)
     if any(isinstance(obj, LEDGER_TYPES) for obj in changed):
-        _forget()
+        forget()
 
 
 @event.listens_for(Session, "after_rollback")
 def _forget_on_rollback(_session: Session) -> None:
-    _forget()
+    forget()
 
 
-def _forget() -> None:
+def forget() -> None:
+    """Drop what this request read of members' points (they have just been written)."""
     memo = request_memo()
     if memo:
         for key in [k for k in memo if isinstance(k, tuple) and k[0] == "points"]:

@@ -160,8 +160,8 @@ def award_behaviour(
     room = max(cap - behaviour_used(session, member_id, now), 0)
     brand_room = issuing.room(session, now) if min(points, room) else issuing.UNCAPPED
     granted = min(points, room, brand_room)
-    if granted:
-        ledger.credit(session, member_id, source, granted, key, now=now, ref=ref)
+    if granted:  # the key was looked up above, under the member's lock
+        ledger.credit_new(session, member_id, source, granted, key, now=now, ref=ref)
     return Award(granted, granted < points, brand_room < min(points, room))
 
 

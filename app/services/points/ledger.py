@@ -7,19 +7,23 @@ points back (claw-backs and reversals) is in `reversals`, on the same primitives
 
 from datetime import UTC, date, datetime, timedelta
 
-from sqlalchemy import bindparam, select
-from sqlalchemy.orm import Session, scoped_session
+from sqlalchemy import bindparam, insert, select
+from sqlalchemy.orm import Session
 
+from app import writes
 from app.models import (
     HeldLot,
     LedgerEntry,
     Member,
-    MemberFreeze,
     PointLot,
     PointSource,
     PointTransaction,
 )
-from app.services.points.balances import usable
+from app.services.points.balances import forget, usable
+
+# the ledger's lock API lives in `locks`; writers call it as ledger.lock_member(s), is_frozen
+from app.services.points.locks import is_frozen, lock_member
+from app.services.points.locks import lock_members as lock_members
 from app.services.points.rules import rules_at
 from app.timeutil import local_date, local_midnight
 
@@ -52,55 +56,9 @@ MEMBER_SPENDS = ("spend", "redeem")  # refused while frozen (claw-backs, expiry 
 UNHELD_SOURCES = ("adjustment",)  # operators' adjustments apply even while frozen
 
 
-# The writers' hottest reads, built once: a statement made per call costs its construction and
+# The writers' hottest read, built once: a statement made per call costs its construction and
 # its cache key every time (≈ 0.1 ms of CPU each), a constant one neither.
-FROZEN = select(MemberFreeze.member_id).where(MemberFreeze.member_id == bindparam("member_id"))
-LOCK = (
-    select(Member)
-    .where(Member.id == bindparam("member_id"))
-    .with_for_update()
-    .execution_options(populate_existing=True)
-)
 BY_KEY = select(PointTransaction).where(PointTransaction.idem_key == bindparam("key"))
-
-
-def is_frozen(session: Session, member_id: int) -> bool:
-    """Whether the member is frozen now (read under the member's lock by the writers)."""
-    return session.scalar(FROZEN, {"member_id": member_id}) is not None
-
-
-LOCKED = "pointsmall.locked_members"  # session.info: (transaction, ids it has locked)
-
-
-def lock_member(session: Session, member_id: int) -> Member:
-    """Lock and (re)load the member's row: every ledger write holds this lock first.
-
-    Asked again within the same transaction it costs no query: the lock lasts to the
-    transaction's end, so the row can only have changed through this session."""
-    memo = session.info.get(LOCKED)
-    if memo is not None and memo[0] is _transaction(session) and member_id in memo[1]:
-        session.flush()  # as the lock's statement would (callers `refresh` after locking)
-        if (member := session.get(Member, member_id)) is not None:
-            return member
-    member = session.execute(LOCK, {"member_id": member_id}).scalar_one()
-    current = _transaction(session)  # begun by the statement if none was
-    if memo is None or memo[0] is not current:
-        session.info[LOCKED] = memo = (current, set())
-    memo[1].add(member_id)
-    return member
-
-
-def _transaction(session: Session):
-    """The innermost transaction (a savepoint's, if one is open): locks taken in a savepoint
-    go with its rollback."""
-    real = session() if isinstance(session, scoped_session) else session  # Flask-SQLAlchemy's
-    return real.get_nested_transaction() or real.get_transaction()
-
-
-def lock_members(session: Session, member_ids) -> None:
-    """Lock several members in id order, the order every multi-member writer uses (no deadlocks)."""
-    for member_id in sorted({m for m in member_ids if m is not None}):
-        lock_member(session, member_id)
 
 
 def expiry_for(source: PointSource, earned_at: datetime) -> datetime | None:
@@ -192,13 +150,13 @@ def credit(
     member = lock_member(session, member_id)
     if txn := find(session, key):
         return txn
-    source = rules_at(session, now).source(source_code)  # the policy in force when earned
-    available_at = now + timedelta(days=source.pending_days)
-    held = source.code not in UNHELD_SOURCES and is_frozen(session, member_id)
-    lot = _new_lot(session, member_id, source, points, now, ref=ref, held=held)
+    source, held = _terms(session, member_id, source_code, now)
+    lot = PointLot(**_lot(member_id, source, points, now, ref=ref, held=held), remaining=0)
+    session.add(lot)  # empty: its entry fills it
     extra = {"source": source.code, "ref": ref, "memo": memo}
     txn = record(session, member_id, "earn", key, [(lot, points)], now, **extra)
     if held:
+        available_at = now + timedelta(days=source.pending_days)
         hold = HeldLot(lot_id=lot.id, member_id=member_id, available_at=available_at, held_at=now)
         session.add(hold)
     elif member.debt:
@@ -206,20 +164,49 @@ def credit(
     return txn
 
 
-def _new_lot(session: Session, member_id: int, source: PointSource, points, now, *, ref, held):
-    """An empty lot for a credit (its entry fills it); opens and expires by the source's rules."""
-    lot = PointLot(
-        member_id=member_id,
-        source=source.code,
-        points=points,
-        remaining=0,
-        earned_at=now,
-        available_at=HELD_UNTIL if held else now + timedelta(days=source.pending_days),
-        expires_at=expiry_for(source, now),
-        ref=ref,
-    )
-    session.add(lot)
-    return lot
+NEW_LOT = insert(PointLot).returning(PointLot.id)
+NEW_TXN = insert(PointTransaction).returning(PointTransaction.id)
+NEW_ENTRY = insert(LedgerEntry)
+
+
+def credit_new(session: Session, member_id: int, source_code: str, points: int, key: str, *,
+               now: datetime, ref: str = "") -> None:  # fmt: skip
+    """`credit` under a key the caller knows is unused: it holds the member's lock and has
+    looked the key up, or has just written the row the key is named after (a POS order). The
+    same rows, as three Core INSERTs instead of the unit of work (see `app.writes`); a unique
+    index still refuses a reused key. A held credit or a debt to settle goes `credit`'s way."""
+    member = lock_member(session, member_id)
+    source, held = _terms(session, member_id, source_code, now)
+    if held or member.debt or points <= 0:
+        credit(session, member_id, source_code, points, key, now=now, ref=ref)
+        return
+    lot = _lot(member_id, source, points, now, ref=ref, held=False)
+    lot_id = writes.execute(session, NEW_LOT, lot | {"remaining": points}).scalar_one()
+    txn = {"member_id": member_id, "kind": "earn", "source": source.code, "points": points}
+    txn |= {"idem_key": key, "ref": ref, "created_at": now}
+    txn_id = writes.execute(session, NEW_TXN, txn).scalar_one()
+    entry = {"txn_id": txn_id, "member_id": member_id, "lot_id": lot_id, "points": points}
+    writes.execute(session, NEW_ENTRY, entry | {"idem_key": f"{key}#0", "created_at": now})
+    forget()  # the request's balances (the ORM's flush hook would have)
+
+
+def _terms(session: Session, member_id: int, source_code: str, now: datetime):
+    """The source's policy in force when earned, and whether the credit is held (frozen)."""
+    source = rules_at(session, now).source(source_code)
+    return source, source.code not in UNHELD_SOURCES and is_frozen(session, member_id)
+
+
+def _lot(member_id: int, source: PointSource, points: int, now: datetime, *, ref: str, held):
+    """A credit's lot: opens and expires by the source's rules."""
+    return {
+        "member_id": member_id,
+        "source": source.code,
+        "points": points,
+        "earned_at": now,
+        "available_at": HELD_UNTIL if held else now + timedelta(days=source.pending_days),
+        "expires_at": expiry_for(source, now),
+        "ref": ref,
+    }
 
 
 def release_held(session: Session, member_id: int, *, now: datetime) -> int:

@@ -8,6 +8,7 @@ from datetime import datetime
 from sqlalchemy import bindparam, select
 from sqlalchemy.orm import Session
 
+from app import reads, writes
 from app.cache import cached
 from app.models import Member, PointLot, PosOrder, PosRefund, Store
 from app.services.points import earning, issuing, ledger, reversals, tiers
@@ -46,7 +47,7 @@ def body_hash(body: dict) -> str:
 
 def record_purchase(
     session: Session,
-    member: Member,
+    member,
     *,
     order_no: str,
     store_code: str,
@@ -57,23 +58,17 @@ def record_purchase(
     now: datetime,
     channel: str = "pos",
 ) -> Recorded:
-    """Award purchase points and growth for a paid order; a replay returns the first result."""
+    """Award purchase points and growth for a paid order (`member`: its `id` and
+    `referred_by_id` are enough); a replay returns the first result."""
     ledger.lock_members(session, [member.id, member.referred_by_id])  # the referrer may earn too
+    member = ledger.lock_member(session, member.id)  # held now: no query
     if replay := _replay(session, order_no, fingerprint):
         return replay
     if store_code not in cached("store-codes", lambda: _store_codes(session), session):
         raise UnknownStore(store_code)
-    order = PosOrder(
-        order_no=order_no,
-        member_id=member.id,
-        store_code=store_code,
-        channel=channel,
-        paid_fen=paid_fen,
-        paid_at=paid_at,
-        lines=lines,
-        body_hash=fingerprint,
-    )
-    return _record_new(session, member, order, now)
+    order = {"order_no": order_no, "member_id": member.id, "store_code": store_code}
+    order |= {"channel": channel, "paid_fen": paid_fen, "paid_at": paid_at, "lines": lines}
+    return _record_new(session, member, order | {"body_hash": fingerprint}, now)
 
 
 def _store_codes(session: Session) -> frozenset[str]:
@@ -81,40 +76,43 @@ def _store_codes(session: Session) -> frozenset[str]:
     return frozenset(session.scalars(select(Store.code)))
 
 
-def _record_new(session: Session, member: Member, order: PosOrder, now: datetime) -> Recorded:
-    """A new order: its points (within the issue cap), its growth, a first order's referral."""
+def _record_new(session: Session, member: Member, row: dict, now: datetime) -> Recorded:
+    """A new order (`row`: its columns): its points (within the issue cap), its growth, a first
+    order's referral."""
     # a referred member's first order rewards the referrer: only then is "first" worth asking
     first = bool(member.referred_by_id) and (
         session.scalar(select(PosOrder.id).where(PosOrder.member_id == member.id).limit(1)) is None
     )
-    points = earning.purchase_points(session, member, order.paid_fen, order.lines, order.paid_at)
+    points = earning.purchase_points(session, member, row["paid_fen"], row["lines"], row["paid_at"])
     issuing.require(session, points, now)  # the brand's monthly issue cap, if one is set
-    order.points_awarded = points
-    session.add(order)
-    session.flush()
+    order = writes.add_loaded(session, PosOrder, row | {"points_awarded": points})
     _award(session, member, order, now)
     if first and member.referred_by_id:
         _reward_referrer(session, member, order, now)
     return Recorded(order, False)
 
 
-BY_ORDER_NO = select(PosOrder).where(PosOrder.order_no == bindparam("order_no"))
+# a Core row, not an entity: most orders are new, and a replay loads the order by id after
+BY_ORDER_NO = select(PosOrder.id, PosOrder.body_hash).where(
+    PosOrder.order_no == bindparam("order_no")
+)
 
 
 def _replay(session: Session, order_no: str, fingerprint: str) -> Recorded | None:
     """The first result of an order number seen before; Conflict if the body differs."""
-    existing = session.scalar(BY_ORDER_NO, {"order_no": order_no})
+    existing = reads.execute(session, BY_ORDER_NO, {"order_no": order_no}).first()
     if existing is None:
         return None
     if existing.body_hash != fingerprint:
         raise Conflict(order_no)
-    return Recorded(existing, True)
+    return Recorded(session.get(PosOrder, existing.id), True)
 
 
 def _award(session: Session, member: Member, order: PosOrder, now: datetime) -> None:
     """The order's purchase points and its growth (which may upgrade the member at once)."""
+    # both keys are named after the order just written, so neither can have been used
     if order.points_awarded:
-        ledger.credit(
+        ledger.credit_new(
             session,
             member.id,
             "purchase",
@@ -132,6 +130,7 @@ def _award(session: Session, member: Member, order: PosOrder, now: datetime) -> 
         occurred_at=order.paid_at,
         now=now,
         pos_order_id=order.id,
+        new_key=True,
     )
 
 

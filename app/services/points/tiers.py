@@ -19,6 +19,7 @@ from datetime import datetime
 from sqlalchemy import bindparam, case, func, insert, select, update
 from sqlalchemy.orm import Session
 
+from app import reads, writes
 from app.models import GrowthEvent, Member, Tier, TierChange
 from app.services.points.rules import TierRule, rules_at
 from app.timeutil import add_months, local_date, local_midnight, month_bounds, utcnow
@@ -77,6 +78,7 @@ GROWTH = select(func.coalesce(func.sum(GrowthEvent.delta), 0)).where(
 
 
 GROWTH_BY_KEY = select(GrowthEvent.id).where(GrowthEvent.idem_key == bindparam("key"))
+NEW_GROWTH = insert(GrowthEvent)
 
 
 def growth_params(member_id: int, now: datetime) -> dict:
@@ -86,7 +88,7 @@ def growth_params(member_id: int, now: datetime) -> dict:
 
 def rolling_growth(session: Session, member_id: int, now: datetime) -> int:
     """Growth earned in the trailing 12 months (refunds already netted out)."""
-    return max(int(session.scalar(GROWTH, growth_params(member_id, now))), 0)
+    return max(int(reads.execute(session, GROWTH, growth_params(member_id, now)).scalar()), 0)
 
 
 def _change(
@@ -121,16 +123,16 @@ def add_growth(
     occurred_at: datetime,
     now: datetime,
     pos_order_id: int | None = None,
+    new_key: bool = False,
 ) -> None:
-    """Record a growth change (idempotent on key) and upgrade at once if a threshold is reached."""
-    if delta == 0 or session.scalar(GROWTH_BY_KEY, {"key": key}):
+    """Record a growth change (idempotent on key) and upgrade at once if a threshold is reached.
+
+    `new_key`: the caller has just written the row the key is named after (a POS order), so
+    the key is unused and the event is written as a Core INSERT (see `app.writes`)."""
+    if delta == 0 or (not new_key and session.scalar(GROWTH_BY_KEY, {"key": key})):
         return
-    session.add(
-        GrowthEvent(
-            member_id=member.id, delta=delta, reason=reason, idem_key=key, occurred_at=occurred_at
-        )
-    )
-    session.flush()
+    event = {"member_id": member.id, "delta": delta, "reason": reason, "idem_key": key}
+    writes.execute(session, NEW_GROWTH, event | {"occurred_at": occurred_at})
     rungs = ladder(session, now)
     target = tier_for(rungs, rolling_growth(session, member.id, now))
     current = rung_of(rungs, member)
