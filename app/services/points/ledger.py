@@ -7,7 +7,7 @@ points back (claw-backs and reversals) is in `reversals`, on the same primitives
 
 from datetime import UTC, date, datetime, timedelta
 
-from sqlalchemy import bindparam, insert, select
+from sqlalchemy import String, bindparam, insert, select, true
 from sqlalchemy.orm import Session
 
 from app import writes
@@ -169,25 +169,53 @@ NEW_TXN = insert(PointTransaction).returning(PointTransaction.id)
 NEW_ENTRY = insert(LedgerEntry)
 
 
+def _credit_rows():
+    """PostgreSQL: a credit's lot, transaction and entry in one statement (data-modifying CTEs)."""
+    names = ("member_id", "source", "points", "earned_at", "available_at", "expires_at", "ref")
+    b = {name: bindparam(name, type_=PointLot.__table__.c[name].type) for name in names}
+    key, entry_key = bindparam("idem_key", type_=String), bindparam("entry_key", type_=String)
+    lot = insert(PointLot).values(**b, remaining=b["points"]).returning(PointLot.id).cte("lot")
+    txn = insert(PointTransaction).values(
+        member_id=b["member_id"], kind="earn", source=b["source"], points=b["points"],
+        idem_key=key, ref=b["ref"], created_at=b["earned_at"],
+    ).returning(PointTransaction.id).cte("txn")  # fmt: skip
+    entry = select(txn.c.id, b["member_id"], lot.c.id, b["points"], entry_key, b["earned_at"])
+    entry = entry.select_from(txn.join(lot, true()))  # one row each
+    columns = ("txn_id", "member_id", "lot_id", "points", "idem_key", "created_at")
+    return insert(LedgerEntry).from_select(columns, entry).add_cte(lot).add_cte(txn)
+
+
+CREDIT_ROWS = _credit_rows()
+
+
 def credit_new(session: Session, member_id: int, source_code: str, points: int, key: str, *,
                now: datetime, ref: str = "") -> None:  # fmt: skip
     """`credit` under a key the caller knows is unused: it holds the member's lock and has
     looked the key up, or has just written the row the key is named after (a POS order). The
-    same rows, as three Core INSERTs instead of the unit of work (see `app.writes`); a unique
-    index still refuses a reused key. A held credit or a debt to settle goes `credit`'s way."""
+    same rows as Core INSERTs instead of the unit of work (see `app.writes`), one statement on
+    PostgreSQL; a unique index still refuses a reused key. A held credit or a debt to settle
+    goes `credit`'s way."""
     member = lock_member(session, member_id)
     source, held = _terms(session, member_id, source_code, now)
     if held or member.debt or points <= 0:
         credit(session, member_id, source_code, points, key, now=now, ref=ref)
         return
     lot = _lot(member_id, source, points, now, ref=ref, held=False)
+    if session.get_bind().dialect.name == "postgresql":
+        writes.execute(session, CREDIT_ROWS, lot | {"idem_key": key, "entry_key": f"{key}#0"})
+    else:
+        _credit_rows_one_by_one(session, lot, key)
+    forget()  # the request's balances (the ORM's flush hook would have)
+
+
+def _credit_rows_one_by_one(session: Session, lot: dict, key: str) -> None:
+    member_id, points, now = lot["member_id"], lot["points"], lot["earned_at"]
     lot_id = writes.execute(session, NEW_LOT, lot | {"remaining": points}).scalar_one()
-    txn = {"member_id": member_id, "kind": "earn", "source": source.code, "points": points}
-    txn |= {"idem_key": key, "ref": ref, "created_at": now}
+    txn = {"member_id": member_id, "kind": "earn", "source": lot["source"], "points": points}
+    txn |= {"idem_key": key, "ref": lot["ref"], "created_at": now}
     txn_id = writes.execute(session, NEW_TXN, txn).scalar_one()
     entry = {"txn_id": txn_id, "member_id": member_id, "lot_id": lot_id, "points": points}
     writes.execute(session, NEW_ENTRY, entry | {"idem_key": f"{key}#0", "created_at": now})
-    forget()  # the request's balances (the ORM's flush hook would have)
 
 
 def _terms(session: Session, member_id: int, source_code: str, now: datetime):
