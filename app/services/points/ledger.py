@@ -190,14 +190,15 @@ CREDIT_ROWS = _credit_rows()
 
 def credit_new(session: Session, member_id: int, source_code: str, points: int, key: str, *,
                now: datetime, ref: str = "") -> None:  # fmt: skip
-    """`credit` under a key the caller knows is unused: it holds the member's lock and has
-    looked the key up, or has just written the row the key is named after (a POS order). The
-    same rows as Core INSERTs instead of the unit of work (see `app.writes`), one statement on
-    PostgreSQL; a unique index still refuses a reused key. A held credit or a debt to settle
-    goes `credit`'s way."""
+    """`credit` under a key the caller knows is unused (it looked the key up under the lock,
+    or just wrote the POS order the key is named after): Core INSERTs (`app.writes`), one
+    statement on PostgreSQL; a unique index still refuses a reused key. A held credit or a
+    debt to settle goes `credit`'s way."""
+    if points <= 0:
+        raise ValueError("a credit must be positive")  # before any lock, as `credit`
     member = lock_member(session, member_id)
     source, held = _terms(session, member_id, source_code, now)
-    if held or member.debt or points <= 0:
+    if held or member.debt:
         credit(session, member_id, source_code, points, key, now=now, ref=ref)
         return
     lot = _lot(member_id, source, points, now, ref=ref, held=False)
@@ -209,6 +210,7 @@ def credit_new(session: Session, member_id: int, source_code: str, points: int, 
 
 
 def _credit_rows_one_by_one(session: Session, lot: dict, key: str) -> None:
+    """`CREDIT_ROWS` where data-modifying CTEs are not to be had (SQLite): three INSERTs."""
     member_id, points, now = lot["member_id"], lot["points"], lot["earned_at"]
     lot_id = writes.execute(session, NEW_LOT, lot | {"remaining": points}).scalar_one()
     txn = {"member_id": member_id, "kind": "earn", "source": lot["source"], "points": points}

@@ -56,10 +56,11 @@ def lock_member(session: Session, member_id: int) -> Member:
     return member
 
 
-def lock_members(session: Session, member_ids) -> None:
-    """Lock several members in id order, the order every multi-member writer uses (no deadlocks)."""
-    for member_id in sorted({m for m in member_ids if m is not None}):
-        lock_member(session, member_id)
+def lock_members(session: Session, member_ids) -> dict[int, Member]:
+    """Lock several members in id order, the order every multi-member writer uses (no
+    deadlocks); the locked members by id."""
+    ids = sorted({m for m in member_ids if m is not None})
+    return {member_id: lock_member(session, member_id) for member_id in ids}
 
 
 def is_frozen(session: Session, member_id: int) -> bool:

@@ -60,8 +60,8 @@ def record_purchase(
 ) -> Recorded:
     """Award purchase points and growth for a paid order (`member`: its `id` and
     `referred_by_id` are enough); a replay returns the first result."""
-    ledger.lock_members(session, [member.id, member.referred_by_id])  # the referrer may earn too
-    member = ledger.lock_member(session, member.id)  # held now: no query
+    locked = ledger.lock_members(session, [member.id, member.referred_by_id])  # the referrer too
+    member = locked[member.id]
     if replay := _replay(session, order_no, fingerprint):
         return replay
     if store_code not in cached("store-codes", lambda: _store_codes(session), session):
