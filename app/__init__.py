@@ -9,11 +9,12 @@ from werkzeug.middleware.proxy_fix import ProxyFix
 from app import converters, engine  # noqa: F401  (engine: the SQLite engine behaviour)
 from app import extensions as ext
 from app.config import Config
+from app.flask_app import PointsMall, csrf_token
 
 
 def create_app(config: type | None = None, **overrides) -> Flask:
     """Build the app from a config class plus keyword overrides."""
-    app = Flask(__name__, instance_relative_config=True)
+    app = PointsMall(__name__, instance_relative_config=True)
     app.config.from_object(config or Config)
     app.config.update(overrides)
     _refuse_unsafe_production(app)
@@ -63,6 +64,7 @@ def register_extensions(app: Flask) -> None:
     ext.migrate.init_app(app, ext.db, directory=str(app.root_path + "/../migrations"))
     ext.login_manager.init_app(app)
     ext.csrf.init_app(app)
+    app.jinja_env.globals["csrf_token"] = csrf_token  # Flask-WTF's, signed once per raw token
     ext.babel.init_app(app, locale_selector=select_locale)
     ext.htmx.init_app(app)
 

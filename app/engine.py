@@ -77,14 +77,24 @@ class WriteInReadOnlyRequest(RuntimeError):
     """A write was attempted on a read-only request's connection (which commits each statement)."""
 
 
+# SQLite likewise: a read-only request's connection sends no BEGIN (each statement reads on
+# its own, as SQLite does outside a transaction) and so no ROLLBACK; the same refusal of writes.
+SQLITE_READS = "pointsmall_sqlite_reads"  # the execution option that marks such a connection
+
+
 @event.listens_for(Engine, "engine_connect")
 def _reads_without_a_transaction(conn) -> None:
-    if conn.dialect.name == "postgresql" and not _write_intent.get():
+    if _write_intent.get():
+        return
+    if conn.dialect.name == "postgresql":
         conn.execution_options(isolation_level=AUTOCOMMIT)
+    elif conn.dialect.name == "sqlite":
+        conn.execution_options(**{SQLITE_READS: True})
 
 
 def _autocommit(session: Session) -> bool:
-    return session.connection().get_execution_options().get("isolation_level") == AUTOCOMMIT
+    options = session.connection().get_execution_options()
+    return options.get("isolation_level") == AUTOCOMMIT or options.get(SQLITE_READS, False)
 
 
 def end_autocommit_reads(session: Session) -> None:
@@ -121,7 +131,7 @@ def _no_dml_in_autocommit(state) -> None:
 
 @event.listens_for(Engine, "begin")
 def _sqlite_begin(conn) -> None:
-    if conn.dialect.name == "sqlite":
+    if conn.dialect.name == "sqlite" and not conn.get_execution_options().get(SQLITE_READS):
         conn.exec_driver_sql("BEGIN IMMEDIATE" if _write_intent.get() else "BEGIN")
 
 

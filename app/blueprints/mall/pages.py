@@ -9,12 +9,12 @@ queries; the counter is the member row's, named from the kept catalogue).
 from flask import current_app
 from flask_babel import get_locale
 from flask_login import current_user
-from flask_wtf.csrf import generate_csrf
 
 from app import holes
 from app.blueprints.mall import for_you, hero
 from app.blueprints.mall.fragments import gift_flag
 from app.extensions import db
+from app.flask_app import csrf_token
 from app.holes import Hole
 from app.services.mall import (
     catalog,
@@ -49,7 +49,7 @@ def _macros():
 
 def common(member, now) -> dict:
     """The holes of every kept page: the CSRF token, the server clock, the member's badges."""
-    values = {"csrf": generate_csrf(), "now": now.isoformat()}
+    values = {"csrf": csrf_token(), "now": now.isoformat()}
     if member is not None:
         values["balance"] = points(balances.current(db.session, member.id, now).balance)
         values["unread"] = unread_badge(member)

@@ -7,11 +7,11 @@ it in instead of rendering it, and any change — a point, a sign-in, a new day 
 
 from flask import make_response, request, url_for
 from flask_babel import get_locale
-from flask_wtf.csrf import generate_csrf
 
 from app import holes
 from app.blueprints.member.forms import ActionForm, ProfileForm
 from app.extensions import db
+from app.flask_app import csrf_token
 from app.htmx import render as render_page
 from app.htmx import wants_fragment
 from app.services.points import member_center
@@ -51,6 +51,6 @@ def kept(member, now, others_ended: bool):
         page = context(member, view, now, {"others_ended": others_ended})
         return holes.render_kept(TEMPLATE, "content", page), None
 
-    response = make_response(holes.kept(key, now, html).fill({"csrf": generate_csrf()}))
+    response = make_response(holes.kept(key, now, html).fill({"csrf": csrf_token()}))
     response.vary.add("HX-Request")
     return response

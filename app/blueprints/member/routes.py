@@ -2,7 +2,6 @@
 
 from flask import redirect, request, url_for
 from flask_babel import gettext as _
-from flask_wtf.csrf import generate_csrf
 
 from app.blueprints.forms import MESSAGES, first_error
 from app.blueprints.mall import hero
@@ -11,6 +10,7 @@ from app.blueprints.mall.pages import kept, signed_in_member
 from app.blueprints.member import bp, me_page, rules_page
 from app.blueprints.member.forms import ActionForm, ProfileForm
 from app.extensions import db
+from app.flask_app import csrf_token
 from app.htmx import render, trigger, wants_fragment
 from app.inputs import int_arg
 from app.security import current_member, current_session_id, role_required
@@ -70,7 +70,7 @@ def signin_home():
         result = earning.sign_in(db.session, current_member().id, utcnow())
     if not wants_fragment():
         return redirect(url_for("mall.home"), 303)
-    return trigger(hero.signin_answer(result, generate_csrf()))
+    return trigger(hero.signin_answer(result, csrf_token()))
 
 
 @bp.post("/me/profile")
