@@ -32,7 +32,7 @@ class KeptSerializerSessions(SecureCookieSessionInterface):
 
 
 class PointsMall(Flask):
-    """The app's Flask: each function's async check made once."""
+    """The app's Flask: each function's async check made once, the cookie serializer kept."""
 
     def __init__(self, *args, **kwargs) -> None:
         super().__init__(*args, **kwargs)
