@@ -1,6 +1,6 @@
-"""Engine behaviour: SQLite in WAL with a busy timeout and BEGIN IMMEDIATE for writes; on
-PostgreSQL, read-only requests in autocommit; a network database's connection checked before
-use when it has lain idle in the pool."""
+"""Engine behaviour: SQLite in WAL with a busy timeout and BEGIN IMMEDIATE for writes; read-only
+requests without a transaction (PostgreSQL in autocommit, SQLite with no BEGIN); a network
+database's connection checked before use when it has lain idle in the pool."""
 
 import sqlite3
 import time
@@ -18,8 +18,8 @@ from sqlalchemy.pool import Pool
 # pings every checkout). A connection that fails within the window fails its request once.
 IDLE_PING_SECONDS = 10.0
 
-# Requests that only read open a deferred transaction; everything else takes the write lock at
-# BEGIN so two writers never deadlock upgrading a read lock (SQLite only).
+# Requests that only read send no BEGIN (below); everything else takes the write lock at BEGIN
+# so two writers never deadlock upgrading a read lock (SQLite only).
 _write_intent: ContextVar[bool] = ContextVar("sqlite_write_intent", default=True)
 
 
@@ -137,7 +137,7 @@ def _sqlite_begin(conn) -> None:
 
 @contextmanager
 def read_only():
-    """Within this block SQLite transactions begin deferred (readers never wait for the lock)."""
+    """Within this block connections read without a transaction (readers never wait for a lock)."""
     token = _write_intent.set(False)
     try:
         yield
@@ -163,7 +163,7 @@ def writes_on_read(view):
 
 def reads_first(view):
     """Mark a POST view that decides from reads before it writes (the losers of a flash burst):
-    its first transaction begins deferred, and it writes in `transaction.committing_after_reads`."""
+    its reads take no lock, and it writes in `transaction.committing_after_reads`."""
     view.reads_first = True
     return view
 

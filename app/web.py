@@ -100,7 +100,7 @@ def healthz():
 def init_app(app) -> None:
     """Install the hooks, filters and routes."""
     # first of all hooks: loading the signed-in user is already a query, and on SQLite the
-    # transaction's kind (deferred for reads, IMMEDIATE for writes) is fixed by its first query
+    # transaction's kind (none for reads, IMMEDIATE for writes) is fixed when it takes a connection
     app.before_request_funcs.setdefault(None, []).insert(0, _begin_request)
     app.teardown_request(_end_request)
     app.context_processor(_template_context)

@@ -295,7 +295,7 @@ def fingerprint(engine) -> tuple:
         compiled = select(*columns).compile(engine, compile_kwargs={"literal_binds": True})
         _FINGERPRINT_SQL[engine.url] = str(compiled)
     db.session.rollback()  # the requests share the test's session: end what they left open
-    with read_only(), engine.connect() as conn:  # a deferred BEGIN on SQLite: never waits
+    with read_only(), engine.connect() as conn:  # no BEGIN on SQLite: never waits
         return tuple(conn.exec_driver_sql(_FINGERPRINT_SQL[engine.url]).one())
 
 
