@@ -42,13 +42,15 @@ def _signal(branch) -> list:
     return _row(SIGNAL, integers=branch.selected_columns[2:], text=branch.selected_columns[0])
 
 
-HOME_BITS = union_all(
-    balances.OPEN_LOTS.with_only_columns(*_row(LOTS, _lots[:3], _lots[3:])),
-    usage.USAGE.with_only_columns(*_row(ORDERS, integers=usage.USAGE.selected_columns)),
-    member_center.FIGURES.with_only_columns(*_row(FIGURES, integers=_hero[:3], text=_hero[3])),
-    _segment.with_only_columns(*_row(SEGMENT, text=_segment.selected_columns[1])),
-    _pairs.with_only_columns(*_signal(_pairs)),
-    _popular.with_only_columns(*_signal(_popular)),
+HOME_BITS = reads.baked(
+    union_all(
+        balances.OPEN_LOTS.with_only_columns(*_row(LOTS, _lots[:3], _lots[3:])),
+        usage.USAGE.with_only_columns(*_row(ORDERS, integers=usage.USAGE.selected_columns)),
+        member_center.FIGURES.with_only_columns(*_row(FIGURES, integers=_hero[:3], text=_hero[3])),
+        _segment.with_only_columns(*_row(SEGMENT, text=_segment.selected_columns[1])),
+        _pairs.with_only_columns(*_signal(_pairs)),
+        _popular.with_only_columns(*_signal(_popular)),
+    )
 )  # fmt: skip
 
 

@@ -61,7 +61,7 @@ _SEGMENT = (
 )
 OWN_SEGMENT = "own_segment"  # the kind of SIGNALS' row that names the member's segment
 _ORDERED = select(Order.gift_id).where(Order.member_id == bindparam("member_id"))  # any status
-SIGNALS = union_all(
+SIGNALS = reads.baked(union_all(
     select(literal(OWN_SEGMENT), MemberSegment.segment, literal(0), literal(0), literal(0)).where(
         MemberSegment.member_id == bindparam("member_id")
     ),
@@ -78,7 +78,7 @@ SIGNALS = union_all(
             and_(GiftPopularity.scope == "segment", GiftPopularity.code == _SEGMENT),
         ),
     ),
-)  # fmt: skip
+))  # fmt: skip
 
 
 def signals(session: Session, who: Viewer) -> Signals:

@@ -49,7 +49,7 @@ def _since(name: str):
     )
 
 
-USAGE = (
+USAGE = reads.baked(
     select(
         Order.gift_id,
         Order.flash_event_id,
@@ -102,13 +102,15 @@ def usage(session: Session, member_id: int, now: datetime) -> Usage:
 # The member's open lots and orders in one statement (a row per lot, then a row per gift and
 # flash event ordered): the balance and every limit and claim a page shows.
 _NONE = cast(null(), Integer)
-MEMBER_BITS = union_all(
-    select(literal(0), *balances.OPEN_LOTS.selected_columns, _NONE, _NONE, *[_NONE] * 4).where(
-        *balances.OPEN_LOTS.whereclause.clauses
-    ),
-    select(literal(1), null(), null(), null(), _NONE, *USAGE.selected_columns)
-    .where(Order.member_id == bindparam("member_id"))
-    .group_by(Order.gift_id, Order.flash_event_id),
+MEMBER_BITS = reads.baked(
+    union_all(
+        select(literal(0), *balances.OPEN_LOTS.selected_columns, _NONE, _NONE, *[_NONE] * 4).where(
+            *balances.OPEN_LOTS.whereclause.clauses
+        ),
+        select(literal(1), null(), null(), null(), _NONE, *USAGE.selected_columns)
+        .where(Order.member_id == bindparam("member_id"))
+        .group_by(Order.gift_id, Order.flash_event_id),
+    )
 )
 
 

@@ -11,9 +11,11 @@ from app.cache import request_memo
 from app.models import HeldLot, LedgerEntry, PointLot, PointTransaction
 from app.timeutil import last_valid_day
 
-OPEN_LOTS = select(
-    PointLot.available_at, PointLot.expires_at, PointLot.earned_at, PointLot.remaining
-).where(PointLot.member_id == bindparam("member_id"), PointLot.remaining > 0)
+OPEN_LOTS = reads.baked(
+    select(
+        PointLot.available_at, PointLot.expires_at, PointLot.earned_at, PointLot.remaining
+    ).where(PointLot.member_id == bindparam("member_id"), PointLot.remaining > 0)
+)
 
 
 @dataclass(frozen=True)
@@ -66,9 +68,11 @@ def held(session: Session, member_id: int, ref: str | None = None) -> int:
     return int(session.scalar(_held(member_id, ref)))
 
 
-BALANCE_AND_HELD = select(
-    _balance(bindparam("member_id"), bindparam("now")).scalar_subquery(),
-    _held(bindparam("member_id"), bindparam("ref")).scalar_subquery(),
+BALANCE_AND_HELD = reads.baked(
+    select(
+        _balance(bindparam("member_id"), bindparam("now")).scalar_subquery(),
+        _held(bindparam("member_id"), bindparam("ref")).scalar_subquery(),
+    )
 )
 
 

@@ -6,6 +6,7 @@ from datetime import date, datetime, timedelta
 from sqlalchemy import bindparam, func, select
 from sqlalchemy.orm import Session, aliased
 
+from app import reads
 from app.models import Member, PointSource, PointTransaction, PosOrder, SignIn
 from app.services.points import issuing, ledger, targets, tiers
 from app.services.points.rules import Rules, rules_at
@@ -121,7 +122,7 @@ def behaviour_used(session: Session, member_id: int, now: datetime) -> int:
 
 
 _reversal = aliased(PointTransaction)
-BEHAVIOUR_USED = (
+BEHAVIOUR_USED = reads.baked(
     select(func.coalesce(func.sum(PointTransaction.points), 0))
     .join(PointSource, PointSource.code == PointTransaction.source)
     .where(

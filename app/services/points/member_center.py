@@ -170,7 +170,7 @@ class TodaySignIn:
     streak: int
 
 
-FIGURES = (
+FIGURES = reads.baked(
     select(
         tiers.GROWTH.scalar_subquery(),
         earning.BEHAVIOUR_USED.scalar_subquery(),
@@ -227,7 +227,7 @@ _USED = select(  # offline benefits handed out this brand-local year (the longes
     BenefitUse.period_key,
     null(),
 ).where(BenefitUse.member_id == bindparam("member_id"), BenefitUse.at >= bindparam("year"))
-REMINDERS = union_all(_BOOKED, _WAITING, _USED).order_by("at", "order_id")
+REMINDERS = reads.baked(union_all(_BOOKED, _WAITING, _USED).order_by("at", "order_id"))
 
 
 def _reminders(session: Session, member_id: int, now: datetime) -> tuple[list, list, dict]:

@@ -70,10 +70,12 @@ def window_start(now: datetime) -> datetime:
 
 
 # the sum of the trailing 12 months' growth events (may be negative: see rolling_growth)
-GROWTH = select(func.coalesce(func.sum(GrowthEvent.delta), 0)).where(
-    GrowthEvent.member_id == bindparam("member_id"),
-    GrowthEvent.occurred_at >= bindparam("growth_from"),
-    GrowthEvent.occurred_at <= bindparam("now"),
+GROWTH = reads.baked(
+    select(func.coalesce(func.sum(GrowthEvent.delta), 0)).where(
+        GrowthEvent.member_id == bindparam("member_id"),
+        GrowthEvent.occurred_at >= bindparam("growth_from"),
+        GrowthEvent.occurred_at <= bindparam("now"),
+    )
 )
 
 
