@@ -9,6 +9,7 @@ from sqlalchemy import select
 from app.models import Member, Order
 from app.timeutil import utcnow
 from tests import factories
+from tests.conftest import csrf_from
 
 HX = {"HX-Request": "true"}
 
@@ -46,6 +47,32 @@ def test_a_pickup_card_names_the_first_counter_and_a_coupon_card_none(board):
         assert f"Pick up at {stores[0].name}" in card and 'name="store_id"' in card
         assert f'value="{stores[1].id}"' in card and f'value="{stores[2].id}"' not in card
         assert 'data-testid="pickup-store"' not in _card(html, coupon.id)
+
+
+def test_each_viewer_gets_their_own_counter_and_token_in_the_kept_line(board, app, session):
+    """The pickup line is kept per card, counter and locale with a hole for the token: a
+    second member who remembers another counter sees theirs and posts with their own token."""
+    from app.services.accounts import accounts
+
+    client, csrf, stores, event, _ = board
+    other = accounts.create_member(session, "13700008888", "secret123", now=utcnow())
+    other.pickup_store_id = stores[1].id
+    session.commit()
+    second = app.test_client()
+    second.set_cookie("lang", "en")
+    token = csrf_from(second.get("/login").get_data(as_text=True))
+    form = {"identifier": "13700008888", "password": "secret123", "csrf_token": token}
+    assert second.post("/login", data=form).status_code == 303
+    for viewer, store, own in (
+        (client, stores[0], csrf),
+        (second, stores[1], None),
+        (client, stores[0], csrf),
+    ):
+        html = viewer.get("/flash").get_data(as_text=True)
+        card = _card(html, event.id)
+        assert f"Pick up at {store.name}" in card and f'data-store-id="{store.id}"' in card
+        assert f'value="{own or csrf_from(html)}"' in card
+        assert own is not None or f'value="{csrf}"' not in card
 
 
 def test_changing_the_counter_is_remembered_and_used(board, session, member_user):

@@ -202,7 +202,7 @@ def _flash_values(member, now, names, segment: str | None) -> dict:
             if name.startswith("action:"):
                 values[name] = _action(cards[int(name[7:])], locale, now).fill(values)
             elif name.startswith("pickup:"):
-                values[name] = _pickup_line(member, int(name[7:]), values["csrf"])
+                values[name] = _pickup_line(member, int(name[7:]), locale, now).fill(values)
     return values
 
 
@@ -218,11 +218,13 @@ def _pickup_cards(cards) -> list[int]:
     ]
 
 
-def _pickup_line(member, event_id: int, csrf: str) -> str:
-    """A card's "Pick up at …" with its change control, for this member."""
+def _pickup_line(member, event_id: int, locale: str, now):
+    """A card's "Pick up at …" with its change control, kept per card, counter and locale."""
     stores = snapshot.catalogue(db.session).stores
+    store = pickup.shown(member, stores)
     module = current_app.jinja_env.get_template("macros/flash_pickup.html").module
-    return str(module.pickup_line(event_id, pickup.shown(member, stores), stores, csrf))
+    html = lambda: (str(module.pickup_line(event_id, store, stores, Hole("csrf"))), None)  # noqa: E731
+    return holes.kept(("pickup", event_id, locale, store.id if store else None), now, html)
 
 
 def pickup_context(member, cards) -> dict:
