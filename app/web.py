@@ -10,6 +10,7 @@ from werkzeug.exceptions import HTTPException
 from app.brand import BRAND
 from app.engine import end_autocommit_reads, reset_intent, set_read_only
 from app.extensions import db
+from app.flask_app import OWN_APP_CONTEXT
 from app.holes import Hole
 from app.htmx import wants_fragment
 from app.i18n import LOCALE_NAMES, LOCALE_TAGS, keep_units, local_name
@@ -32,7 +33,10 @@ def _begin_request():
 def _end_request(_exc=None):
     token = request.environ.pop("pointsmall.intent", None)
     if token is not None:
-        if _exc is None:  # a failed request's session is rolled back when it is removed
+        # a failed request's session is rolled back when it is removed, and so is one whose
+        # app context ends with it (a server's): only a session outliving the request (the
+        # tests') needs its read-only connection handed back here
+        if _exc is None and not request.environ.get(OWN_APP_CONTEXT):
             end_autocommit_reads(db.session())
         reset_intent(token)
 

@@ -1,6 +1,12 @@
 """The app's Flask (`app.flask_app`): what it keeps between requests changes no answer."""
 
+import threading
+import time
+
+from flask import request
 from itsdangerous import TimestampSigner
+from sqlalchemy import event
+from sqlalchemy.orm import Session
 
 from app.extensions import db
 from app.flask_app import PointsMall
@@ -57,3 +63,66 @@ def test_the_cookie_serializer_is_made_once_per_key(app):
     rotated = interface.get_signing_serializer(app)
     assert rotated is not serializer
     assert rotated.loads(signed) == {"a": 1}  # the old key still reads what it signed
+
+
+def _signed_in_page(client) -> bool:
+    return 'data-testid="points-balance"' in client.get("/").get_data(as_text=True)
+
+
+def test_a_session_cookie_is_verified_once_while_its_signature_is_valid(
+    app, client, login_as, member_user, monkeypatch
+):
+    login_as("13700009999")
+    db.session.commit()
+    assert _signed_in_page(client)
+    serializer = app.session_interface.get_signing_serializer(app)
+    verified = []
+    loads = serializer.loads
+    monkeypatch.setattr(serializer, "loads", lambda *a, **k: verified.append(1) or loads(*a, **k))
+    assert _signed_in_page(client) and _signed_in_page(client)
+    assert verified == []  # the same cookie: its values kept
+    lifetime = app.permanent_session_lifetime.total_seconds()
+    past_it = time.time() + lifetime + 60
+    monkeypatch.setattr(time, "time", lambda: past_it)  # the signature is now too old
+    assert not _signed_in_page(client) and verified  # verified again, and refused
+
+
+def test_a_tampered_cookie_is_refused_even_after_the_real_one_was_kept(
+    client, login_as, member_user
+):
+    login_as("13700009999")
+    db.session.commit()
+    assert _signed_in_page(client)
+    cookie = client.get_cookie("session").value
+    client.set_cookie("session", cookie[:-2] + ("AA" if cookie[-2:] != "AA" else "BB"))
+    assert not _signed_in_page(client)
+
+
+def test_a_session_holding_a_list_is_never_kept(app):
+    interface = app.session_interface
+    cookie = interface.get_signing_serializer(app).dumps({"_flashes": [["info", "saved"]]})
+    with app.test_request_context("/", headers={"Cookie": f"session={cookie}"}):
+        first = interface.open_session(app, request)
+        first["_flashes"].append(["info", "again"])  # what flask.flash does to the list
+        second = interface.open_session(app, request)
+    assert second["_flashes"] == [["info", "saved"]]
+
+
+def test_a_servers_read_only_request_leaves_its_session_to_the_app_context(app, member_user):
+    """Served with an app context of its own (as by gunicorn: here from a thread, which has
+    none), a page view commits nothing: its session is closed with the context and the
+    connection is back in the pool. Under an outer app context (the tests') it is handed back
+    at the end of the request, as before."""
+    commits = []
+    listener = lambda _session: commits.append(1)  # noqa: E731
+    event.listen(Session, "after_commit", listener)
+    try:
+        answer = []
+        served = threading.Thread(target=lambda: answer.append(app.test_client().get("/healthz")))
+        served.start()
+        served.join()
+        assert answer[0].status_code == 200 and commits == []
+        assert db.engine.pool.checkedout() == 0 or db.session.in_transaction()
+        assert app.test_client().get("/healthz").status_code == 200 and commits == [1]
+    finally:
+        event.remove(Session, "after_commit", listener)
