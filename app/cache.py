@@ -17,6 +17,7 @@ import pickle
 import secrets
 import tempfile
 import time
+from functools import lru_cache
 from hashlib import sha1
 from pathlib import Path
 
@@ -48,8 +49,13 @@ def _config() -> tuple[str, str]:
     """The Redis URL and this database's namespace in it: REDIS_PREFIX and a digest of the
     database URL, so two databases sharing one Redis (and one prefix) never share a cache."""
     cfg = current_app.config
-    database = sha1(cfg["SQLALCHEMY_DATABASE_URI"].encode()).hexdigest()[:10]
-    return cfg.get("REDIS_URL") or "", f"{cfg.get('REDIS_PREFIX') or 'pointsmall:'}{database}:"
+    namespace = _namespace(cfg.get("REDIS_PREFIX") or "pointsmall:", cfg["SQLALCHEMY_DATABASE_URI"])
+    return cfg.get("REDIS_URL") or "", namespace
+
+
+@lru_cache(maxsize=64)
+def _namespace(prefix: str, database_url: str) -> str:
+    return f"{prefix}{sha1(database_url.encode()).hexdigest()[:10]}:"
 
 
 def key(name: str) -> str:
