@@ -11,7 +11,7 @@ from sqlalchemy.dialects import postgresql, sqlite
 from app import reads
 from app.models import Tier
 from app.services.mall import member_home, usage
-from app.services.points import member_center
+from app.services.points import member_reads
 
 # what the member pages' statements may still send: the member, the tier, instants and dates
 NAMED = {"member_id", "tier", "day", "week", "month", "growth_from", "now", "month_from"}
@@ -59,8 +59,9 @@ def test_the_member_pages_statements_send_only_the_members_parameters():
     statements = {
         "home": member_home.HOME_BITS,
         "shelf": usage.MEMBER_BITS,
-        "figures": member_center.FIGURES,
-        "reminders": member_center.REMINDERS,
+        "figures": member_reads.FIGURES,
+        "reminders": member_reads.REMINDERS,
+        "/me": member_reads.ME_BITS,
     }
     for name, statement in statements.items():
         for dialect in (sqlite.dialect(), postgresql.dialect()):

@@ -126,3 +126,57 @@ def test_another_members_pages_are_not_reachable(
     session.commit()
     login_as("13700009999")
     assert "999" not in client.get("/me/points").get_data(as_text=True)
+
+
+def test_mes_one_statement_reads_what_the_separate_ones_do(session, member_user):
+    """member_reads.read_me (one UNION ALL) against the open lots, FIGURES and REMINDERS each
+    read alone, for a member with lots, today's sign-in, an appointment ahead and one past, an
+    order waiting at a counter and a benefit used this year; and for a member with none."""
+    from app.models import Benefit, BenefitUse, Booking, Order
+    from app.services.accounts import accounts
+    from app.services.points import earning, member_reads
+    from tests import factories
+
+    now = utcnow()
+    member = member_user
+    ledger.credit(session, member.id, "purchase", 700, "a", now=now - timedelta(days=40))
+    ledger.credit(session, member.id, "purchase", 300, "b", now=now)
+    earning.sign_in(session, member.id, now)
+    store = factories.store(session)
+    store.names = {"en": "Shanghai flagship"}
+    for n, hours in enumerate((48, 24, -3)):
+        slot = factories.slot(session, now, hours=hours)
+        order = Order(order_no=f"S{n}", request_key=f"s{n}", member_id=member.id,
+                      gift_id=slot.gift_id, qty=1, points=0, delivery="service",
+                      status="to_book", created_at=now)  # fmt: skip
+        session.add(order)
+        session.flush()
+        session.add(
+            Booking(order_id=order.id, slot_id=slot.id, member_id=member.id, created_at=now)
+        )
+    waiting = Order(order_no="P1", request_key="p1", member_id=member.id, gift_id=slot.gift_id,
+                    qty=1, points=0, delivery="pickup", status="to_pickup", created_at=now,
+                    store_id=store.id)  # fmt: skip
+    session.add(waiting)
+    care = Benefit(code="care", name="护理", tier_codes=["base"], verification="offline")
+    session.add(care)
+    session.flush()
+    advisor = factories.advisor(session)
+    session.add(BenefitUse(benefit_id=care.id, member_id=member.id, period_key="2026Q4",
+                           store_id=store.id, user_id=advisor.id, at=now))  # fmt: skip
+    bare = accounts.create_member(session, "13700001111", "secret123", now=now)
+    session.commit()
+    for someone in (member, bare):
+        bits = member_reads.read_me(session, someone.id, now)
+        assert bits.points == balances.summary(session, someone.id, now)
+        figures = member_reads.figures_params(someone.id, now)
+        assert bits.figures == tuple(session.execute(member_reads.FIGURES, figures).one())
+        reminders = member_reads.reminders_params(someone.id, now)
+        alone = [tuple(r) for r in session.execute(member_reads.REMINDERS, reminders)]
+        assert sorted(bits.reminders, key=repr) == sorted(alone, key=repr)
+        kinds = lambda rows: [(r[0], r[1]) for r in rows if r[0] != "pickup"]  # noqa: E731
+        assert kinds(bits.reminders) == kinds(alone)  # soonest first, as REMINDERS orders them
+    mine = member_reads.read_me(session, member.id, now)
+    assert [r[0] for r in mine.reminders].count("booking") == 2 and mine.figures[2] is not None
+    assert {r[0] for r in mine.reminders} == {"booking", "pickup", "benefit"}
+    assert member_reads.read_me(session, bare.id, now).reminders == []

@@ -3,7 +3,7 @@
 The home kept for every member of a tier is filled from what is the member's own: the open lots
 (the balance and each card's affordability), the orders (limits and flash claims), the hero's
 figures (growth, today's sign-in) and the signals "for you" ranks by. Each has its statement
-(`usage.MEMBER_BITS`, `member_center.FIGURES`, `recommend.SIGNALS`); here they are one
+(`usage.MEMBER_BITS`, `member_reads.FIGURES`, `recommend.SIGNALS`); here they are one
 `UNION ALL`, each row laid out as (part, three instants, seven integers, one text) — so the home
 sends one statement after the signed-in user's, whatever the size of the catalogue.
 """
@@ -16,7 +16,7 @@ from sqlalchemy.orm import Session
 
 from app import reads
 from app.services.mall import catalog, recommend, usage
-from app.services.points import balances, member_center
+from app.services.points import balances, member_center, member_reads
 
 LOTS, ORDERS, FIGURES, SEGMENT, SIGNAL = range(5)  # the parts
 _INSTANTS, _INTEGERS = 3, 7
@@ -33,7 +33,7 @@ def _row(part: int, instants=(), integers=(), text=None) -> list:
 
 
 _lots = balances.OPEN_LOTS.selected_columns  # available_at, expires_at, earned_at, remaining
-_hero = member_center.FIGURES.selected_columns  # growth, behaviour used, streak, segment
+_hero = member_reads.FIGURES.selected_columns  # growth, behaviour used, streak, segment
 _segment, _pairs, _popular = recommend.SIGNALS.selects
 
 
@@ -46,7 +46,7 @@ HOME_BITS = reads.baked(
     union_all(
         balances.OPEN_LOTS.with_only_columns(*_row(LOTS, _lots[:3], _lots[3:])),
         usage.USAGE.with_only_columns(*_row(ORDERS, integers=usage.USAGE.selected_columns)),
-        member_center.FIGURES.with_only_columns(*_row(FIGURES, integers=_hero[:3], text=_hero[3])),
+        member_reads.FIGURES.with_only_columns(*_row(FIGURES, integers=_hero[:3], text=_hero[3])),
         _segment.with_only_columns(*_row(SEGMENT, text=_segment.selected_columns[1])),
         _pairs.with_only_columns(*_signal(_pairs)),
         _popular.with_only_columns(*_signal(_popular)),
@@ -65,7 +65,7 @@ class HomeBits:
 
 def read(session: Session, member, now: datetime) -> HomeBits:
     """The member's bits of the home from one statement (the lots remembered for the request)."""
-    params = usage.params(member.id, now) | member_center.figures_params(member.id, now)
+    params = usage.params(member.id, now) | member_reads.figures_params(member.id, now)
     rows = reads.execute(session, HOME_BITS, params | {"tier": member.tier.code}).all()
     parts = {part: [] for part in range(5)}
     for part, *values in rows:

@@ -4,29 +4,23 @@ from dataclasses import dataclass
 from datetime import datetime
 from types import SimpleNamespace
 
-from sqlalchemy import Integer, and_, bindparam, cast, literal, null, select, union_all
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from app import cache, reads
 from app.i18n import local_name
 from app.models import (
-    BenefitUse,
-    Booking,
     LedgerEntry,
     Member,
-    Order,
     PointClearing,
     PointLot,
     PointTransaction,
-    ServiceSlot,
-    SignIn,
-    Store,
 )
-from app.models.types import UTCDateTime
 from app.services.counter.benefits import period_key
 from app.services.mall import snapshot
-from app.services.points import balances, earning, guide, targets, tiers
+from app.services.points import balances, guide, member_reads, targets, tiers
 from app.services.points.clearing import Notice
+from app.services.points.member_reads import FIGURES, figures_params
 from app.services.points.rules import BenefitRule, rules_at
 from app.timeutil import last_valid_day, local_date, local_midnight
 
@@ -94,13 +88,14 @@ class Pickup:
 
 
 def overview(session: Session, member: Member, now: datetime) -> Overview:
-    """The member center's figures, as of now, in a few queries whatever the history."""
-    points = balances.current(session, member.id, now)
+    """The member center's figures, as of now, from one statement whatever the history."""
+    bits = member_reads.read_me(session, member.id, now)
+    points = bits.points
     expiring = points.expiring(30)
-    growth, used, signin, segment = _figures(session, member.id, now)
+    growth, used, signin, segment = figures_from(bits.figures)
     rules = rules_at(session, now)
     cap = rules.setting("behaviour_monthly_cap")
-    appointments, pickups, uses = _reminders(session, member.id, now)
+    appointments, pickups, uses = reminders_from(session, bits.reminders)
     tier = member.tier.code
     return Overview(
         balance=points.balance,
@@ -170,29 +165,10 @@ class TodaySignIn:
     streak: int
 
 
-FIGURES = reads.baked(
-    select(
-        tiers.GROWTH.scalar_subquery(),
-        earning.BEHAVIOUR_USED.scalar_subquery(),
-        SignIn.streak,  # NULL: not signed in today
-        targets.SEGMENT_OF.scalar_subquery(),  # a primary-key look-up: no statement of its own
-    )
-    .select_from(Member)
-    .outerjoin(SignIn, and_(SignIn.member_id == Member.id, SignIn.local_date == bindparam("today")))
-    .where(Member.id == bindparam("member_id"))
-)
-
-
 def _figures(session: Session, member_id: int, now: datetime) -> tuple:
     """Trailing growth, behaviour points used this month, today's sign-in and the member's
     segment (None: not scored yet): one statement."""
     return figures_from(reads.execute(session, FIGURES, figures_params(member_id, now)).one())
-
-
-def figures_params(member_id: int, now: datetime) -> dict:
-    """The parameters of FIGURES for a member at an instant."""
-    params = tiers.growth_params(member_id, now) | earning.behaviour_params(member_id, now)
-    return params | {"today": local_date(now)}
 
 
 def figures_from(row) -> tuple:
@@ -202,41 +178,12 @@ def figures_from(row) -> tuple:
     return max(int(growth), 0), int(used), signin, segment
 
 
-_BOOKED = (
-    select(
-        literal("booking").label("kind"), Booking.order_id.label("order_id"),
-        cast(null(), Integer).label("gift_id"), ServiceSlot.starts_at.label("at"),
-        Store.name.label("store"), Store.names.label("store_names"),
-    )
-    .join(ServiceSlot, ServiceSlot.id == Booking.slot_id)
-    .join(Store, Store.id == ServiceSlot.store_id)
-    .where(
-        Booking.member_id == bindparam("member_id"),
-        Booking.status == "booked",
-        ServiceSlot.ends_at > bindparam("now"),
-    )
-)  # fmt: skip
-_WAITING = select(
-    literal("pickup"), Order.id, Order.gift_id, cast(null(), UTCDateTime), null(), null()
-).where(Order.member_id == bindparam("member_id"), Order.status == "to_pickup")
-_USED = select(  # offline benefits handed out this brand-local year (the longest period)
-    literal("benefit"),
-    BenefitUse.benefit_id,
-    cast(null(), Integer),
-    BenefitUse.at,
-    BenefitUse.period_key,
-    null(),
-).where(BenefitUse.member_id == bindparam("member_id"), BenefitUse.at >= bindparam("year"))
-REMINDERS = reads.baked(union_all(_BOOKED, _WAITING, _USED).order_by("at", "order_id"))
-
-
-def _reminders(session: Session, member_id: int, now: datetime) -> tuple[list, list, dict]:
+def reminders_from(session: Session, rows) -> tuple[list, list, dict]:
     """Future appointments (soonest first), orders ready for pickup and this year's benefit
-    uses (benefit id -> [(period key, at)]): one statement."""
+    uses (benefit id -> [(period key, at)]) from rows of `member_reads.REMINDERS`: (kind, id,
+    gift id, at, text, store names)."""
     appointments, pickups, uses = [], [], {}
     gifts = snapshot.catalogue(session).gifts
-    year = local_midnight(local_date(now).replace(month=1, day=1))
-    rows = reads.execute(session, REMINDERS, {"member_id": member_id, "now": now, "year": year})
     for kind, ref_id, gift_id, at, text, names in rows:
         if kind == "booking":
             store = local_name(SimpleNamespace(name=text, names=names or {}))
