@@ -33,7 +33,7 @@ class KeptSerializerSessions(SecureCookieSessionInterface):
 
     def __init__(self) -> None:
         self._serializers: dict = {}
-        self._verified: dict = {}  # (keys, cookie) -> (good until, session values)
+        self._verified: dict = {}  # (serializer, cookie) -> (good until, session values)
 
     def get_signing_serializer(self, app: Flask):
         """Flask's serializer for the app's current keys (made on first use)."""
