@@ -12,7 +12,7 @@ on each run too. The home's statement of 61 parameters took 0.32 ms on SQLite an
 its constants written in (18 parameters left: the member's, the instants).
 """
 
-from sqlalchemy import Integer, String, literal_column
+from sqlalchemy import Integer, String, cast, literal, literal_column, null
 from sqlalchemy.engine import Result
 from sqlalchemy.orm import Session
 from sqlalchemy.sql import visitors
@@ -60,3 +60,12 @@ def baked(statement):
     """The statement with its constants written into the SQL; named parameters
     (`bindparam("member_id")`) stay parameters. For statements built once, at import."""
     return visitors.replacement_traverse(statement, {}, _written_in)
+
+
+def branch_row(part: int, *groups) -> list:
+    """A `UNION ALL` branch's columns in a common layout: `part`, then each group of
+    (columns, width, type) padded to its width with NULLs of its type."""
+    row = [literal(part)]
+    for columns, width, type_ in groups:
+        row += [*columns, *[cast(null(), type_)] * (width - len(columns))]
+    return row

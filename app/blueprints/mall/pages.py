@@ -222,8 +222,11 @@ def _pickup_line(member, event_id: int, locale: str, now):
     """A card's "Pick up at …" with its change control, kept per card, counter and locale."""
     stores = snapshot.catalogue(db.session).stores
     store = pickup.shown(member, stores)
-    module = current_app.jinja_env.get_template("macros/flash_pickup.html").module
-    html = lambda: (str(module.pickup_line(event_id, store, stores, Hole("csrf"))), None)  # noqa: E731
+
+    def html():
+        macros = current_app.jinja_env.get_template("macros/flash_pickup.html").module
+        return str(macros.pickup_line(event_id, store, stores, Hole("csrf"))), None
+
     return holes.kept(("pickup", event_id, locale, store.id if store else None), now, html)
 
 

@@ -11,25 +11,23 @@ sends one statement after the signed-in user's, whatever the size of the catalog
 from dataclasses import dataclass
 from datetime import datetime
 
-from sqlalchemy import Integer, String, cast, literal, null, union_all
+from sqlalchemy import Integer, String, union_all
 from sqlalchemy.orm import Session
 
 from app import reads
+from app.models.types import UTCDateTime
 from app.services.mall import catalog, recommend, usage
 from app.services.points import balances, member_center, member_reads
 
 LOTS, ORDERS, FIGURES, SEGMENT, SIGNAL = range(5)  # the parts
-_INSTANTS, _INTEGERS = 3, 7
 
 
 def _row(part: int, instants=(), integers=(), text=None) -> list:
     """One branch's columns in the common layout (typed NULLs where a branch has nothing)."""
-    return [
-        literal(part),
-        *instants, *[null()] * (_INSTANTS - len(instants)),
-        *integers, *[cast(null(), Integer)] * (_INTEGERS - len(integers)),
-        cast(null(), String) if text is None else text,
-    ]  # fmt: skip
+    texts = () if text is None else (text,)
+    return reads.branch_row(
+        part, (instants, 3, UTCDateTime), (integers, 7, Integer), (texts, 1, String)
+    )
 
 
 _lots = balances.OPEN_LOTS.selected_columns  # available_at, expires_at, earned_at, remaining

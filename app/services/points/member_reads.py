@@ -88,13 +88,11 @@ LOTS, FIGURE, REMINDER = range(3)  # ME_BITS' parts
 
 def _row(part: int, instants=(), integers=(), texts=(), names=None) -> list:
     """One branch's columns in the common layout (typed NULLs where a branch has nothing)."""
-    return [
-        literal(part),
-        *instants, *[cast(null(), UTCDateTime)] * (3 - len(instants)),
-        *integers, *[cast(null(), Integer)] * (4 - len(integers)),
-        *texts, *[cast(null(), String)] * (2 - len(texts)),
-        cast(null(), JSON) if names is None else names,
-    ]  # fmt: skip
+    names = () if names is None else (names,)
+    return reads.branch_row(
+        part, (instants, 3, UTCDateTime), (integers, 4, Integer), (texts, 2, String),
+        (names, 1, JSON),
+    )  # fmt: skip
 
 
 def _reminder(branch) -> list:
@@ -134,7 +132,7 @@ def read_me(session: Session, member_id: int, now: datetime) -> MeBits:
             figures = (v[3], v[4], v[5], v[7])
         else:
             reminders.append((v[7], v[3], v[4], v[0], v[8], v[9]))
-    reminders.sort(key=lambda r: (r[3] is not None, r[3] and r[3].timestamp(), r[1]))
+    reminders.sort(key=lambda r: (r[3] is not None, r[3] or now, r[1]))  # REMINDERS' order
     points = balances.Summary(now, tuple(lots))
     balances.remember(member_id, points)
     return MeBits(points, figures, reminders)
