@@ -10,21 +10,120 @@ statement (`remaining > 0`, `status IN (...)`, `literal(2)`) as a parameter, pro
 execution, and an `IN` of constants is re-rendered each time; SQLite plans `IN (?, ?, ?)` anew
 on each run too. The home's statement of 61 parameters took 0.32 ms on SQLite and 0.09 ms with
 its constants written in (18 parameters left: the member's, the instants).
+
+`hot` marks a statement built once (at import) whose rows `execute` reads off the DBAPI cursor
+itself: compiled once per dialect, its parameters and columns processed as SQLAlchemy would, no
+execution context, result metadata or cursor description built per run. SQLAlchemy's path cost
+as much Python per statement as the rest of a member page's query work (psycopg builds a column
+object per column for the description alone). While anything listens for the statements sent
+(`before_cursor_execute`, as the statement-budget tests do), SQLAlchemy's own path runs.
 """
+
+from collections import namedtuple
 
 from sqlalchemy import Integer, String, cast, literal, literal_column, null
 from sqlalchemy.engine import Result
+from sqlalchemy.exc import MultipleResultsFound, NoResultFound
 from sqlalchemy.orm import Session
 from sqlalchemy.sql import visitors
 from sqlalchemy.sql.elements import BindParameter
 from sqlalchemy.types import TypeDecorator
 
 
-def execute(session: Session, statement, params: dict | None = None) -> Result:
-    """`session.execute(statement, params)` for a statement of columns, not ORM entities."""
+def execute(session: Session, statement, params: dict | None = None) -> "Result | Rows":
+    """`session.execute(statement, params)` for a statement of columns, not ORM entities (the
+    rows of a `hot` one read off the cursor: `Rows`)."""
     if session.new or session.dirty or session.deleted:
         session.flush()
-    return session.connection().execute(statement, params or {})
+    connection = session.connection()
+    plans = _hot.get(id(statement))
+    if plans is None or connection.dispatch.before_cursor_execute:
+        return connection.execute(statement, params or {})
+    dialect = connection.dialect
+    plan = plans.get(dialect.name) or plans.setdefault(dialect.name, _Plan(statement, dialect))
+    return plan.run(connection.connection.dbapi_connection, params or {})
+
+
+class Rows(list):
+    """A hot statement's rows (tuples that also answer their columns by name, and `_mapping`),
+    with the methods of SQLAlchemy's `Result` the callers use."""
+
+    def tuples(self) -> "Rows":
+        return self
+
+    def all(self) -> list:
+        return list(self)
+
+    def first(self):
+        return self[0] if self else None
+
+    def one(self):
+        if len(self) != 1:
+            raise (MultipleResultsFound if self else NoResultFound)("expected one row")
+        return self[0]
+
+    def scalar(self):
+        return self[0][0] if self else None
+
+
+class _Plan:
+    """A hot statement compiled for one dialect: its SQL, how its parameters are sent and how
+    its columns are read (each as SQLAlchemy's execution would)."""
+
+    def __init__(self, statement, dialect) -> None:
+        compiled = statement.compile(dialect=dialect)
+        if compiled.literal_execute_params or compiled.post_compile_params:
+            raise ValueError("a hot statement has no expanding or literal-execute parameters")
+        self.compiled, self.sql = compiled, compiled.string
+        processors = compiled._bind_processors
+        if compiled.positional:
+            names = compiled.positiontup
+        else:
+            names = list(dict.fromkeys(compiled.bind_names.values()))
+        escaped = compiled.escaped_bind_names or {}
+        self.positional = compiled.positional
+        self.binds = [(name, escaped.get(name, name), processors.get(name)) for name in names]
+        columns = compiled._result_columns
+        keys = [column.keyname for column in columns]
+        self.readers = [column.type._cached_result_processor(dialect, None) for column in columns]
+        self.plain = not any(self.readers)
+        base = namedtuple("Row", keys, rename=True)
+        mapping = property(lambda row: dict(zip(keys, row, strict=True)))
+        self.row = type("Row", (base,), {"__slots__": (), "_mapping": mapping})
+
+    def _parameters(self, params: dict):
+        values = self.compiled.construct_params(params, escape_names=False)
+        if self.positional:
+            return [p(values[n]) if p else values[n] for n, _, p in self.binds]
+        return {sent: p(values[n]) if p else values[n] for n, sent, p in self.binds}
+
+    def run(self, dbapi_connection, params: dict) -> Rows:
+        cursor = dbapi_connection.cursor()
+        try:
+            cursor.execute(self.sql, self._parameters(params))
+            fetched = cursor.fetchall()
+        finally:
+            cursor.close()
+        make = self.row._make
+        if self.plain:
+            return Rows(make(values) for values in fetched)
+        readers = self.readers
+        return Rows(
+            make([r(v) if r else v for r, v in zip(readers, values, strict=True)])
+            for values in fetched
+        )
+
+
+# id of a hot statement -> (the statement, kept alive; its plan per dialect)
+_hot: dict[int, dict] = {}
+_kept: list = []
+
+
+def hot(statement):
+    """Mark a statement built once, at import, as one `execute` reads off the cursor."""
+    _kept.append(statement)
+    _hot[id(statement)] = {}
+    return statement
 
 
 def _sql_constant(value) -> str | None:
@@ -59,7 +158,7 @@ def _written_in(element):
 def baked(statement):
     """The statement with its constants written into the SQL; named parameters
     (`bindparam("member_id")`) stay parameters. For statements built once, at import."""
-    return visitors.replacement_traverse(statement, {}, _written_in)
+    return hot(visitors.replacement_traverse(statement, {}, _written_in))
 
 
 def branch_row(part: int, *groups) -> list:

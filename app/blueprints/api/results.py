@@ -21,8 +21,8 @@ BY_MEMBER_NO = select(Member).where(Member.member_no == bindparam("member_no"))
 BY_PHONE = select(Member).join(User).where(User.phone == bindparam("phone"))
 # what an order needs of its member before the service locks (and loads) it: a light row
 _REF = select(Member.id, Member.member_no, Member.referred_by_id)
-REF_BY_MEMBER_NO = _REF.where(Member.member_no == bindparam("member_no"))
-REF_BY_PHONE = _REF.join(User).where(User.phone == bindparam("phone"))
+REF_BY_MEMBER_NO = reads.hot(_REF.where(Member.member_no == bindparam("member_no")))
+REF_BY_PHONE = reads.hot(_REF.join(User).where(User.phone == bindparam("phone")))
 
 
 def _lookup(by_member_no, by_phone, member_no: str | None, phone: str | None):

@@ -14,6 +14,7 @@ as the author of what they write.
 from sqlalchemy import bindparam, select
 from sqlalchemy.orm import Session
 
+from app import reads
 from app.i18n import local_name
 from app.models import Member, Tier, User, UserSession
 
@@ -22,7 +23,7 @@ _MEMBER = tuple(c.key for c in Member.__table__.columns)
 _TIER = tuple(c.key for c in Tier.__table__.columns)
 
 # every request reads it: built once (the statement is compiled once and cached)
-ROW = (
+ROW = reads.hot(
     select(
         *User.__table__.columns,
         *(c.label(f"m_{c.key}") for c in Member.__table__.columns),
@@ -90,7 +91,7 @@ class SignedInUser(_ReadOnly):
 def load(session: Session, user_id: int, sid: str) -> SignedInUser | User | None:
     """The active user whose open session `sid` is, else None: a member as plain objects from
     one statement, staff as the ORM `User` (a second, primary-key, statement)."""
-    row = session.connection().execute(ROW, {"user_id": user_id, "sid": sid}).first()
+    row = reads.execute(session, ROW, {"user_id": user_id, "sid": sid}).first()
     if row is None:
         return None
     if row.role != "member" or row.m_id is None:

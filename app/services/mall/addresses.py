@@ -14,7 +14,7 @@ class TooManyAddresses(Exception):
 
 
 # the gift page reads it for every signed-in member: rows of columns, not ORM instances
-BOOK = (
+BOOK = reads.hot(
     select(*Address.__table__.columns)
     .where(Address.member_id == bindparam("member_id"))
     .order_by(Address.id.desc())

@@ -93,8 +93,8 @@ def _record_new(session: Session, member: Member, row: dict, now: datetime) -> R
 
 
 # a Core row, not an entity: most orders are new, and a replay loads the order by id after
-BY_ORDER_NO = select(PosOrder.id, PosOrder.body_hash).where(
-    PosOrder.order_no == bindparam("order_no")
+BY_ORDER_NO = reads.hot(
+    select(PosOrder.id, PosOrder.body_hash).where(PosOrder.order_no == bindparam("order_no"))
 )
 
 

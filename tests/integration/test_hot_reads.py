@@ -1,0 +1,107 @@
+"""`reads.hot`: a statement built once whose rows `reads.execute` reads off the DBAPI cursor.
+
+Run on both databases: the rows must be exactly what SQLAlchemy's own execution gives — the
+same values of the same types (an instant in UTC, a JSON column decoded, a boolean, a NULL) —
+and anything listening for the statements sent must still see them.
+"""
+
+from datetime import timedelta
+
+import pytest
+from sqlalchemy import bindparam, event, func, literal, null, select
+from sqlalchemy.exc import MultipleResultsFound, NoResultFound
+
+from app import reads
+from app.extensions import db
+from app.models import Member, Tier, TierChange, User
+
+CHANGES = reads.hot(
+    select(
+        TierChange.id,
+        TierChange.at,
+        TierChange.reason,
+        Tier.names,
+        Tier.code == bindparam("code", "silver"),
+        null().label("empty"),
+        literal(True).label("yes"),
+    )
+    .join(Tier, Tier.id == TierChange.to_tier_id)
+    .where(TierChange.member_id == bindparam("member_id"), TierChange.at < bindparam("before"))
+    .order_by(TierChange.id)
+)
+COUNT = reads.hot(select(func.count(User.id)).where(User.phone == bindparam("phone")))
+
+
+def _change(member_id: int, tier_id: int, reason: str, at) -> TierChange:
+    return TierChange(member_id=member_id, to_tier_id=tier_id, reason=reason, at=at)
+
+
+@pytest.fixture
+def changes(session, member_user, now):
+    tiers = session.scalars(select(Tier).order_by(Tier.rank)).all()
+    member_user.tier.names = {"en": "Silver", "zh_Hant": "銀卡"}
+    for days, tier in ((3, tiers[1]), (2, tiers[0]), (1, tiers[1])):
+        session.add(_change(member_user.id, tier.id, "purchase", now - timedelta(days=days)))
+    session.commit()
+    return {"member_id": member_user.id, "before": now}
+
+
+def _typed(rows) -> list:
+    return [tuple((type(v), v) for v in row) for row in rows]
+
+
+def test_a_hot_statement_reads_what_sqlalchemy_reads(session, changes):
+    fast = reads.execute(session, CHANGES, changes)
+    assert isinstance(fast, reads.Rows) and len(fast) == 3
+    slow = session.execute(CHANGES, changes).all()
+    assert _typed(fast) == _typed(slow)
+    assert fast[0].at.tzinfo is not None and fast[0].at == slow[0].at
+    assert {type(row.yes) for row in fast} == {bool} and fast[0].empty is None
+    with_code = reads.execute(session, CHANGES, changes | {"code": fast[0].reason})
+    assert _typed(with_code) == _typed(session.execute(CHANGES, changes | {"code": "purchase"}))
+
+
+def test_rows_answer_by_position_name_and_mapping(session, changes, member_user):
+    rows = reads.execute(session, CHANGES, changes)
+    first = rows.first()
+    assert first == rows[0] == tuple(first) and first.id == first[0]
+    assert first._mapping["reason"] == "purchase" and list(first._mapping)[:3] == [
+        "id",
+        "at",
+        "reason",
+    ]
+    assert rows.all() == list(rows) and rows.tuples() is rows
+    assert reads.execute(session, COUNT, {"phone": member_user.user.phone}).scalar() == 1
+    assert reads.execute(session, COUNT, {"phone": member_user.user.phone}).one() == (1,)
+    none = reads.execute(session, CHANGES, changes | {"member_id": -1})
+    assert none.first() is None and none.scalar() is None
+    with pytest.raises(NoResultFound):
+        none.one()
+    with pytest.raises(MultipleResultsFound):
+        rows.one()
+
+
+def test_a_listener_sees_the_statement(session, changes):
+    """While something listens for the statements sent (the budget tests), SQLAlchemy's own
+    path runs: the statement is counted, and it is the same SQL the fast path sends."""
+    sent = []
+    listener = lambda _c, _cur, statement, *_a: sent.append(statement)  # noqa: E731
+    reads.execute(session, CHANGES, changes)
+    event.listen(db.engine, "before_cursor_execute", listener)
+    try:
+        rows = reads.execute(session, CHANGES, changes)
+    finally:
+        event.remove(db.engine, "before_cursor_execute", listener)
+    assert not isinstance(rows, reads.Rows) and len(rows.all()) == 3
+    plan = reads._hot[id(CHANGES)][session.get_bind().dialect.name]
+    assert sent == [plan.sql]
+
+
+def test_pending_changes_are_flushed_first_and_other_statements_run_as_before(
+    session, member_user, now
+):
+    session.add(_change(member_user.id, member_user.tier_id, "review", now - timedelta(hours=1)))
+    rows = reads.execute(session, CHANGES, {"member_id": member_user.id, "before": now})
+    assert [row.reason for row in rows] == ["review"]
+    plain = select(Member.id).where(Member.id == member_user.id)
+    assert reads.execute(session, plain).scalar() == member_user.id  # not hot: a Result
