@@ -35,13 +35,26 @@ def execute(session: Session, statement, params: dict | None = None) -> "Result 
     rows of a `hot` one read off the cursor: `Rows`)."""
     if session.new or session.dirty or session.deleted:
         session.flush()
-    connection = session.connection()
+    return on_cursor(session.connection(), statement, params or {})
+
+
+def on_cursor(connection, statement, params: dict, keys: tuple | None = None):
+    """Run `statement` on an SQLAlchemy connection: off the DBAPI cursor when it is `hot` (and
+    nothing listens for the statements sent), else `connection.execute`. `keys`: an INSERT's
+    columns (its SQL depends on them)."""
     plans = _hot.get(id(statement))
     if plans is None or connection.dispatch.before_cursor_execute:
-        return connection.execute(statement, params or {})
+        return connection.execute(statement, params)
     dialect = connection.dialect
-    plan = plans.get(dialect.name) or plans.setdefault(dialect.name, _Plan(statement, dialect))
-    return plan.run(connection.connection.dbapi_connection, params or {})
+    plan = plans.get((dialect.name, keys), _UNPLANNED)
+    if plan is _UNPLANNED:
+        plan = plans[(dialect.name, keys)] = _Plan.of(statement, dialect, keys)
+    if plan is None:
+        return connection.execute(statement, params)
+    return plan.run(connection, params)
+
+
+_UNPLANNED = object()
 
 
 class Rows(list):
@@ -65,15 +78,26 @@ class Rows(list):
     def scalar(self):
         return self[0][0] if self else None
 
+    def scalar_one(self):
+        return self.one()[0]
+
 
 class _Plan:
     """A hot statement compiled for one dialect: its SQL, how its parameters are sent and how
     its columns are read (each as SQLAlchemy's execution would)."""
 
-    def __init__(self, statement, dialect) -> None:
-        compiled = statement.compile(dialect=dialect)
+    @classmethod
+    def of(cls, statement, dialect, keys: tuple | None) -> "_Plan | None":
+        """The plan, or None where SQLAlchemy's execution does more than send the SQL (an
+        expanding IN, a column default computed in Python)."""
+        compiled = statement.compile(dialect=dialect, column_keys=keys and list(keys))
         if compiled.literal_execute_params or compiled.post_compile_params:
-            raise ValueError("a hot statement has no expanding or literal-execute parameters")
+            return None
+        if compiled.insert_prefetch or compiled.update_prefetch:
+            return None
+        return cls(compiled, dialect)
+
+    def __init__(self, compiled, dialect) -> None:
         self.compiled, self.sql = compiled, compiled.string
         processors = compiled._bind_processors
         if compiled.positional:
@@ -84,6 +108,7 @@ class _Plan:
         self.positional = compiled.positional
         self.binds = [(name, escaped.get(name, name), processors.get(name)) for name in names]
         columns = compiled._result_columns
+        self.returns = bool(columns)
         keys = [column.keyname for column in columns]
         self.readers = [column.type._cached_result_processor(dialect, None) for column in columns]
         self.plain = not any(self.readers)
@@ -97,11 +122,16 @@ class _Plan:
             return [p(values[n]) if p else values[n] for n, _, p in self.binds]
         return {sent: p(values[n]) if p else values[n] for n, sent, p in self.binds}
 
-    def run(self, dbapi_connection, params: dict) -> Rows:
-        cursor = dbapi_connection.cursor()
+    def run(self, connection, params: dict) -> Rows:
+        """The rows; a DBAPI error is raised as SQLAlchemy raises it (wrapped, and a lost
+        connection invalidated so that the pool replaces it)."""
+        sent = self._parameters(params)
+        cursor = connection.connection.dbapi_connection.cursor()
         try:
-            cursor.execute(self.sql, self._parameters(params))
-            fetched = cursor.fetchall()
+            cursor.execute(self.sql, sent)
+            fetched = cursor.fetchall() if self.returns else ()
+        except Exception as error:
+            connection._handle_dbapi_exception(error, self.sql, sent, cursor, None)
         finally:
             cursor.close()
         make = self.row._make
@@ -114,7 +144,7 @@ class _Plan:
         )
 
 
-# id of a hot statement -> (the statement, kept alive; its plan per dialect)
+# id of a hot statement -> its plan per (dialect, INSERT columns); the statements kept alive
 _hot: dict[int, dict] = {}
 _kept: list = []
 

@@ -6,13 +6,17 @@ rows of the busiest writes (a POS order's points and growth, a sign-in's points)
 `execute` instead. What the ORM's path does before a write is done here too: what is pending
 is flushed first (the INSERT may need it), and a write in a read-only request is refused. The
 after-flush hooks do not run: the caller does what they would (the ledger forgets the
-request's balances).
+request's balances). A `reads.hot` statement is sent off the DBAPI cursor (see `app.reads`)
+when the caller gives every column that has a default.
 """
+
+from functools import cache
 
 from sqlalchemy import insert
 from sqlalchemy.engine import Result
 from sqlalchemy.orm import Session, make_transient_to_detached
 
+from app import reads
 from app.engine import refuse_autocommit_writes
 
 
@@ -21,15 +25,20 @@ def execute(session: Session, statement, params: dict) -> Result:
     if session.new or session.dirty or session.deleted:
         session.flush()
     refuse_autocommit_writes(session)
-    return session.connection().execute(statement, params)
+    return reads.on_cursor(session.connection(), statement, params, tuple(params))
+
+
+@cache
+def _returning_all(table):
+    """INSERT … RETURNING every column of `table` (built once: it is hot)."""
+    return reads.hot(insert(table).returning(*table.c))
 
 
 def add_loaded(session: Session, model, values: dict):
     """INSERT a row of `model` with `values` (RETURNING every column) and put it in the
     session as if loaded: the object a flush of `model(**values)` would leave, without the
     unit of work."""
-    table = model.__table__
-    row = execute(session, insert(table).returning(*table.c), values).one()
+    row = execute(session, _returning_all(model.__table__), values).one()
     instance = model(**row._mapping)
     make_transient_to_detached(instance)
     session.add(instance)

@@ -1,4 +1,5 @@
-"""`reads.hot`: a statement built once whose rows `reads.execute` reads off the DBAPI cursor.
+"""`reads.hot`: a statement built once, sent off the DBAPI cursor by `reads.execute` (and by
+`writes.execute`, an INSERT).
 
 Run on both databases: the rows must be exactly what SQLAlchemy's own execution gives — the
 same values of the same types (an instant in UTC, a JSON column decoded, a boolean, a NULL) —
@@ -8,12 +9,12 @@ and anything listening for the statements sent must still see them.
 from datetime import timedelta
 
 import pytest
-from sqlalchemy import bindparam, event, func, literal, null, select
-from sqlalchemy.exc import MultipleResultsFound, NoResultFound
+from sqlalchemy import bindparam, event, func, insert, literal, null, select
+from sqlalchemy.exc import DBAPIError, IntegrityError, MultipleResultsFound, NoResultFound
 
-from app import reads
+from app import reads, writes
 from app.extensions import db
-from app.models import Member, Tier, TierChange, User
+from app.models import GrowthEvent, Member, Tier, TierChange, User
 
 CHANGES = reads.hot(
     select(
@@ -93,7 +94,7 @@ def test_a_listener_sees_the_statement(session, changes):
     finally:
         event.remove(db.engine, "before_cursor_execute", listener)
     assert not isinstance(rows, reads.Rows) and len(rows.all()) == 3
-    plan = reads._hot[id(CHANGES)][session.get_bind().dialect.name]
+    plan = reads._hot[id(CHANGES)][(session.get_bind().dialect.name, None)]
     assert sent == [plan.sql]
 
 
@@ -105,3 +106,40 @@ def test_pending_changes_are_flushed_first_and_other_statements_run_as_before(
     assert [row.reason for row in rows] == ["review"]
     plain = select(Member.id).where(Member.id == member_user.id)
     assert reads.execute(session, plain).scalar() == member_user.id  # not hot: a Result
+
+
+GROWTH_ROW = reads.hot(insert(GrowthEvent))
+
+
+def _growth(member_id: int, key: str, now) -> dict:
+    return {"member_id": member_id, "delta": 5, "reason": "purchase", "idem_key": key,
+            "occurred_at": now}  # fmt: skip
+
+
+def test_a_hot_insert_refuses_a_used_key_as_sqlalchemy_does(session, member_user, now):
+    """The POS API answers a race lost to a twin from IntegrityError: the cursor's own error
+    must reach it as SQLAlchemy's."""
+    writes.execute(session, GROWTH_ROW, _growth(member_user.id, "k1", now) | {"created_at": now})
+    with pytest.raises(IntegrityError):
+        writes.execute(
+            session, GROWTH_ROW, _growth(member_user.id, "k1", now) | {"created_at": now}
+        )
+    session.rollback()
+
+
+def test_a_column_default_left_out_takes_sqlalchemys_way(session, member_user, now):
+    writes.execute(session, GROWTH_ROW, _growth(member_user.id, "k2", now))  # no created_at
+    plans = reads._hot[id(GROWTH_ROW)]
+    assert None in plans.values()  # that column set has no plan: a Python default is computed
+    made = session.scalar(select(GrowthEvent.created_at).where(GrowthEvent.idem_key == "k2"))
+    assert made is not None
+
+
+def test_a_lost_connection_is_invalidated_and_raised_as_sqlalchemys(session, member_user):
+    connection = session.connection()
+    connection.connection.dbapi_connection.close()
+    with pytest.raises(DBAPIError) as raised:
+        reads.execute(session, COUNT, {"phone": member_user.user.phone})
+    assert raised.value.connection_invalidated
+    session.rollback()
+    assert reads.execute(session, COUNT, {"phone": member_user.user.phone}).scalar() == 1

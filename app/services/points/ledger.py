@@ -10,7 +10,7 @@ from datetime import UTC, date, datetime, timedelta
 from sqlalchemy import String, bindparam, insert, select, true
 from sqlalchemy.orm import Session
 
-from app import writes
+from app import reads, writes
 from app.models import (
     HeldLot,
     LedgerEntry,
@@ -164,9 +164,9 @@ def credit(
     return txn
 
 
-NEW_LOT = insert(PointLot).returning(PointLot.id)
-NEW_TXN = insert(PointTransaction).returning(PointTransaction.id)
-NEW_ENTRY = insert(LedgerEntry)
+NEW_LOT = reads.hot(insert(PointLot).returning(PointLot.id))
+NEW_TXN = reads.hot(insert(PointTransaction).returning(PointTransaction.id))
+NEW_ENTRY = reads.hot(insert(LedgerEntry))
 
 
 def _credit_rows():
@@ -177,7 +177,7 @@ def _credit_rows():
     lot = insert(PointLot).values(**b, remaining=b["points"]).returning(PointLot.id).cte("lot")
     txn = insert(PointTransaction).values(
         member_id=b["member_id"], kind="earn", source=b["source"], points=b["points"],
-        idem_key=key, ref=b["ref"], created_at=b["earned_at"],
+        debt_delta=0, idem_key=key, ref=b["ref"], memo="", created_at=b["earned_at"],
     ).returning(PointTransaction.id).cte("txn")  # fmt: skip
     entry = select(txn.c.id, b["member_id"], lot.c.id, b["points"], entry_key, b["earned_at"])
     entry = entry.select_from(txn.join(lot, true()))  # one row each
@@ -185,7 +185,7 @@ def _credit_rows():
     return insert(LedgerEntry).from_select(columns, entry).add_cte(lot).add_cte(txn)
 
 
-CREDIT_ROWS = _credit_rows()
+CREDIT_ROWS = reads.hot(_credit_rows())
 
 
 def credit_new(session: Session, member_id: int, source_code: str, points: int, key: str, *,
@@ -214,7 +214,7 @@ def _credit_rows_one_by_one(session: Session, lot: dict, key: str) -> None:
     member_id, points, now = lot["member_id"], lot["points"], lot["earned_at"]
     lot_id = writes.execute(session, NEW_LOT, lot | {"remaining": points}).scalar_one()
     txn = {"member_id": member_id, "kind": "earn", "source": lot["source"], "points": points}
-    txn |= {"idem_key": key, "ref": lot["ref"], "created_at": now}
+    txn |= {"debt_delta": 0, "idem_key": key, "ref": lot["ref"], "memo": "", "created_at": now}
     txn_id = writes.execute(session, NEW_TXN, txn).scalar_one()
     entry = {"txn_id": txn_id, "member_id": member_id, "lot_id": lot_id, "points": points}
     writes.execute(session, NEW_ENTRY, entry | {"idem_key": f"{key}#0", "created_at": now})

@@ -85,7 +85,8 @@ def _record_new(session: Session, member: Member, row: dict, now: datetime) -> R
     )
     points = earning.purchase_points(session, member, row["paid_fen"], row["lines"], row["paid_at"])
     issuing.require(session, points, now)  # the brand's monthly issue cap, if one is set
-    order = writes.add_loaded(session, PosOrder, row | {"points_awarded": points})
+    row |= {"points_awarded": points, "refunded_fen": 0, "points_reversed": 0, "created_at": now}
+    order = writes.add_loaded(session, PosOrder, row)
     _award(session, member, order, now)
     if first and member.referred_by_id:
         _reward_referrer(session, member, order, now)

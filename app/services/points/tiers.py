@@ -80,7 +80,7 @@ GROWTH = reads.baked(
 
 
 GROWTH_BY_KEY = select(GrowthEvent.id).where(GrowthEvent.idem_key == bindparam("key"))
-NEW_GROWTH = insert(GrowthEvent)
+NEW_GROWTH = reads.hot(insert(GrowthEvent))
 
 
 def growth_params(member_id: int, now: datetime) -> dict:
@@ -134,7 +134,7 @@ def add_growth(
     if delta == 0 or (not new_key and session.scalar(GROWTH_BY_KEY, {"key": key})):
         return
     event = {"member_id": member.id, "delta": delta, "reason": reason, "idem_key": key}
-    writes.execute(session, NEW_GROWTH, event | {"occurred_at": occurred_at})
+    writes.execute(session, NEW_GROWTH, event | {"occurred_at": occurred_at, "created_at": now})
     rungs = ladder(session, now)
     target = tier_for(rungs, rolling_growth(session, member.id, now))
     current = rung_of(rungs, member)
