@@ -50,3 +50,59 @@ def test_locking_again_flushes_as_the_lock_statement_did(app, session, make_memb
     session.refresh(member)
     assert member.name == "林"
     session.rollback()
+
+
+def _member_out_of_the_session(session, make_member, now, **fields):
+    """A committed member (with `fields`) that the session no longer holds."""
+    member = make_member(**fields)
+    member.profile_completed_at = now
+    session.commit()
+    member_id = member.id
+    session.expunge_all()
+    return member_id
+
+
+def test_a_member_the_session_does_not_hold_is_loaded_from_the_locks_row(
+    app, session, make_member, now
+):
+    member_id = _member_out_of_the_session(session, make_member, now, name="林", debt=3)
+    member = ledger.lock_member(session, member_id)
+    assert member in session and member not in session.dirty and not session.new
+    assert (member.name, member.debt, member.profile_completed_at) == ("林", 3, now)
+    assert member.created_at.tzinfo is not None and member.tier.rank == 0  # typed, related
+    assert ledger.lock_member(session, member_id) is member and not ledger.is_frozen(
+        session, member_id
+    )
+    member.debt = 0  # a change to it is written as to a queried member
+    session.commit()
+    session.expunge_all()
+    assert session.get(Member, member_id).debt == 0
+
+
+def test_the_locks_row_says_whether_the_member_is_frozen(app, session, make_member, now):
+    from app.models import MemberFreeze
+
+    member_id = _member_out_of_the_session(session, make_member, now)
+    staff_id = session.get(Member, member_id).user_id
+    session.add(MemberFreeze(member_id=member_id, reason="test", frozen_by_id=staff_id,
+                             frozen_at=now))  # fmt: skip
+    session.commit()
+    session.expunge_all()
+    ledger.lock_member(session, member_id)
+    with counting() as sent:
+        assert ledger.is_frozen(session, member_id)
+    assert sent == []
+    session.rollback()
+
+
+def test_a_member_the_session_holds_is_reloaded_by_the_lock(app, session, make_member, now):
+    from sqlalchemy import update
+
+    member = make_member(name="原")
+    session.commit()
+    assert member.name == "原"  # loaded again, held by the session
+    rename = update(Member.__table__).where(Member.id == member.id).values(name="改")
+    session.connection().execute(rename)  # past the ORM: the entity still says 原
+    assert member.name == "原"
+    assert ledger.lock_member(session, member.id) is member and member.name == "改"
+    session.rollback()

@@ -8,8 +8,9 @@ neither can change but through this session (whose flushes of a freeze are watch
 from dataclasses import dataclass, field
 
 from sqlalchemy import bindparam, event, exists, select
-from sqlalchemy.orm import Session, scoped_session
+from sqlalchemy.orm import Session, make_transient_to_detached, scoped_session
 
+from app import reads
 from app.models import Member, MemberFreeze
 
 # Built once: a statement made per call costs its construction and its cache key every time.
@@ -20,6 +21,15 @@ LOCK = (
     .with_for_update(of=Member)
     .execution_options(populate_existing=True)
 )
+# A member not yet in the session is built from a Core row instead: the ORM's load of one
+# entity costs several times the statement (the row's columns are exactly the entity's).
+_FROZEN_COLUMN = exists().where(MemberFreeze.member_id == Member.id).label("frozen")
+LOCK_ROW = reads.hot(
+    select(*Member.__table__.columns, _FROZEN_COLUMN)
+    .where(Member.id == bindparam("member_id"))
+    .with_for_update(of=Member.__table__)
+)
+_COLUMNS = tuple(column.key for column in Member.__table__.columns)
 LOCKED = "pointsmall.locked_members"  # session.info: the transaction's Held
 
 
@@ -49,11 +59,23 @@ def lock_member(session: Session, member_id: int) -> Member:
         session.flush()  # as the lock's statement would (callers `refresh` after locking)
         if (member := held.members[member_id]) in session:
             return member
-    member, frozen = session.execute(LOCK, {"member_id": member_id}).one()
+    member, frozen = _locked_row(session, member_id)
     if held is None:  # the statement began the transaction if none was open
         held = session.info[LOCKED] = Held(_transaction(session))
     held.members[member_id], held.frozen[member_id] = member, frozen
     return member
+
+
+def _locked_row(session: Session, member_id: int) -> tuple[Member, bool]:
+    """Lock the member's row and (re)load it: into the entity the session holds, or a new one
+    made persistent from the row (as a query would load it, no attribute modified)."""
+    if session.identity_map.get(session.identity_key(Member, member_id)) is not None:
+        return tuple(session.execute(LOCK, {"member_id": member_id}).one())
+    row = reads.execute(session, LOCK_ROW, {"member_id": member_id}).one()
+    member = Member(**{key: row[index] for index, key in enumerate(_COLUMNS)})
+    make_transient_to_detached(member)
+    session.add(member)
+    return member, row.frozen
 
 
 def lock_members(session: Session, member_ids) -> dict[int, Member]:
