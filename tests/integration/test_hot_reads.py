@@ -143,3 +143,53 @@ def test_a_lost_connection_is_invalidated_and_raised_as_sqlalchemys(session, mem
     assert raised.value.connection_invalidated
     session.rollback()
     assert reads.execute(session, COUNT, {"phone": member_user.user.phone}).scalar() == 1
+
+
+def test_every_hot_statement_stays_short_enough_for_psycopg_to_keep_it_parsed(app):
+    """psycopg keeps a query's parsed form only up to a length and a number of parameters, and
+    parses a longer one again on every execution (the home's statement once cost 5 % of the
+    page that way): the hot statements, compiled for PostgreSQL, stay within both."""
+    from psycopg import _queries
+    from sqlalchemy.dialects.postgresql import psycopg
+
+    dialect = psycopg.dialect()
+    assert len(reads._kept) >= 20  # the statements of every member page and of the POS order
+    for statement in reads._kept:
+        compiled = statement.compile(dialect=dialect)
+        assert len(compiled.string) <= _queries.MAX_CACHED_STATEMENT_LENGTH, compiled.string[:80]
+        assert len(set(compiled.bind_names.values())) <= _queries.MAX_CACHED_STATEMENT_PARAMS
+
+
+def test_a_common_layouts_null_padding_is_read_as_its_columns_type(app, session, make_member, now):
+    """`branch_row` pads the first branch (part 0) with typed NULLs and the others with plain
+    ones: a column NULL in the first two branches still unites with a JSON one (PostgreSQL
+    types a union pair by pair), and a later branch's instants and JSON are read as their types."""
+    from sqlalchemy import JSON, Integer, union_all
+
+    from app.models.types import UTCDateTime
+
+    member = make_member()
+    tier = session.get(Tier, member.tier_id)
+    session.add(_change(member.id, tier.id, "upgrade", now))
+    session.flush()
+    layout = ((UTCDateTime, 1), (Integer, 1), (JSON, 1))
+    empty = [select(*reads.branch_row(part, *(((), w, t) for t, w in layout))) for part in (0, 1)]
+    full = (
+        select(
+            *reads.branch_row(
+                2,
+                ((TierChange.at,), 1, UTCDateTime),
+                ((TierChange.id,), 1, Integer),
+                ((Tier.names,), 1, JSON),
+            )
+        )
+        .join(Tier, Tier.id == TierChange.to_tier_id)
+        .where(TierChange.member_id == member.id)
+    )
+    rows = reads.execute(session, reads.hot(union_all(*empty, full))).all()
+    assert [tuple(row) for row in rows] == [
+        (0, None, None, None),
+        (1, None, None, None),
+        (2, now, rows[2][2], tier.names),
+    ]
+    assert rows[2][1].utcoffset() == timedelta(0) and isinstance(rows[2][2], int)
