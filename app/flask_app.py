@@ -22,6 +22,8 @@ from flask.sessions import SecureCookieSessionInterface
 from flask_wtf.csrf import generate_csrf
 from itsdangerous import BadSignature
 
+from app import cache
+
 MAX_KEPT_TOKENS = 10_000  # signed CSRF tokens kept per process (about 2 MB at most)
 MAX_KEPT_SESSIONS = 10_000  # verified session cookies kept per process (about 10 MB at most)
 OWN_APP_CONTEXT = "pointsmall.own_app_context"  # environ key: the request pushed its app context
@@ -72,10 +74,15 @@ class PointsMall(Flask):
         self._sync: dict = {}
 
     def wsgi_app(self, environ, start_response):
-        """Flask's, noting in the environ whether the request will push its own app context."""
+        """Flask's, noting in the environ whether the request will push its own app context,
+        with the request's memo current while it runs (`cache.serve`)."""
         if not has_app_context() or current_app._get_current_object() is not self:
             environ[OWN_APP_CONTEXT] = True
-        return super().wsgi_app(environ, start_response)
+        token = cache.serve(environ)
+        try:
+            return super().wsgi_app(environ, start_response)
+        finally:
+            cache.served(token)
 
     def ensure_sync(self, func):
         """Flask's answer for `func`, kept (a function does not become async later)."""

@@ -128,3 +128,33 @@ def test_a_servers_read_only_request_leaves_its_session_to_the_app_context(app, 
         assert app.test_client().get("/healthz").status_code == 200 and commits == [1]
     finally:
         event.remove(Session, "after_commit", listener)
+
+
+def test_each_request_has_its_own_memo_current_only_while_it_runs(app):
+    """The memo a request's code gets (`cache.request_memo`) is that request's environ's, from
+    its first hook to its teardown, and no other request's; outside a request there is none."""
+    from app import cache
+
+    seen = []
+
+    @app.route("/_memo_probe")
+    def memo_probe():
+        memo = cache.request_memo()
+        memo["mark"] = len(seen)
+        seen.append((memo, request.environ[cache.MEMO_KEY]))
+        return "ok"
+
+    @app.teardown_request
+    def _memo_at_teardown(_exc=None):
+        if request.endpoint == "memo_probe":
+            seen[-1] += (cache.request_memo(),)
+
+    client = app.test_client()
+    for _ in range(2):
+        assert client.get("/_memo_probe").status_code == 200
+    (first, first_environ, first_late), (second, second_environ, second_late) = seen
+    assert first is first_environ is first_late and second is second_environ is second_late
+    assert first is not second and (first["mark"], second["mark"]) == (0, 1)
+    assert cache.request_memo() is None  # after the requests: nothing current
+    with app.test_request_context("/"):  # a request context outside the WSGI app: its environ's
+        assert cache.request_memo() is request.environ[cache.MEMO_KEY]
