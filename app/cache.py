@@ -91,7 +91,7 @@ def _local() -> dict:
 MEMO_KEY = "pointsmall.memo"  # the request's memo, in its WSGI environ
 # The memo of the request being served, set around it by `app.flask_app.PointsMall.wsgi_app`:
 # a ContextVar read is a fraction of `request.environ` through Flask's proxies, and a member
-# page asks for the memo some 30 times (5 % of the home's instructions).
+# page asks for the memo some 30 times (3.5 % of the home's instructions).
 _serving: ContextVar[dict | None] = ContextVar("pointsmall_request_memo", default=None)
 
 
