@@ -24,7 +24,7 @@ from collections import namedtuple
 from sqlalchemy import Integer, String, cast, literal, literal_column, null
 from sqlalchemy.engine import Result
 from sqlalchemy.exc import MultipleResultsFound, NoResultFound
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, make_transient_to_detached
 from sqlalchemy.sql import visitors
 from sqlalchemy.sql.elements import BindParameter
 from sqlalchemy.types import TypeDecorator
@@ -52,6 +52,15 @@ def on_cursor(connection, statement, params: dict, keys: tuple | None = None):
     if plan is None:
         return connection.execute(statement, params)
     return plan.run(connection, params)
+
+
+def as_loaded(session: Session, model, values: dict):
+    """A `model` made from a row's `values` (every column) and put in the session as a query
+    would load it: persistent, no attribute modified."""
+    instance = model(**values)
+    make_transient_to_detached(instance)
+    session.add(instance)
+    return instance
 
 
 _UNPLANNED = object()

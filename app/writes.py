@@ -14,7 +14,7 @@ from functools import cache
 
 from sqlalchemy import insert
 from sqlalchemy.engine import Result
-from sqlalchemy.orm import Session, make_transient_to_detached
+from sqlalchemy.orm import Session
 
 from app import reads
 from app.engine import refuse_autocommit_writes
@@ -39,7 +39,4 @@ def add_loaded(session: Session, model, values: dict):
     session as if loaded: the object a flush of `model(**values)` would leave, without the
     unit of work."""
     row = execute(session, _returning_all(model.__table__), values).one()
-    instance = model(**row._mapping)
-    make_transient_to_detached(instance)
-    session.add(instance)
-    return instance
+    return reads.as_loaded(session, model, row._mapping)

@@ -8,7 +8,7 @@ neither can change but through this session (whose flushes of a freeze are watch
 from dataclasses import dataclass, field
 
 from sqlalchemy import bindparam, event, exists, select
-from sqlalchemy.orm import Session, make_transient_to_detached, scoped_session
+from sqlalchemy.orm import Session, scoped_session
 
 from app import reads
 from app.models import Member, MemberFreeze
@@ -72,10 +72,8 @@ def _locked_row(session: Session, member_id: int) -> tuple[Member, bool]:
     if session.identity_map.get(session.identity_key(Member, member_id)) is not None:
         return tuple(session.execute(LOCK, {"member_id": member_id}).one())
     row = reads.execute(session, LOCK_ROW, {"member_id": member_id}).one()
-    member = Member(**{key: row[index] for index, key in enumerate(_COLUMNS)})
-    make_transient_to_detached(member)
-    session.add(member)
-    return member, row.frozen
+    values = {key: row[index] for index, key in enumerate(_COLUMNS)}
+    return reads.as_loaded(session, Member, values), row.frozen
 
 
 def lock_members(session: Session, member_ids) -> dict[int, Member]:
