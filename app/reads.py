@@ -63,6 +63,13 @@ def as_loaded(session: Session, model, values: dict):
     return instance
 
 
+def loaded(session: Session, model, values: dict):
+    """The session's `model` of `values["id"]` if it holds one (as `session.get` would answer
+    without a query), else one made from the row's `values` by `as_loaded`."""
+    held = session.identity_map.get(session.identity_key(model, values["id"]))
+    return held if held is not None else as_loaded(session, model, values)
+
+
 _UNPLANNED = object()
 
 

@@ -176,3 +176,33 @@ def test_the_confirmation_page_is_for_the_members_own_flash_orders(board, sessio
     stranger = app.test_client()
     assert client.get(f"/flash/done/{flash_order.id}").status_code == 200
     assert stranger.get(f"/flash/done/{flash_order.id}").status_code in (302, 303)
+
+
+def test_a_remembered_counter_that_closed_sends_the_order_to_the_first_open_one(
+    board, session, member_user
+):
+    client, csrf, stores, event, _ = board
+    session.get(Member, member_user.id).pickup_store_id = stores[1].id
+    stores[1].closed_at = utcnow()
+    session.commit()
+    assert client.post(f"/flash/{event.id}/redeem", data={"csrf_token": csrf}).status_code == 303
+    assert session.scalar(select(Order)).store_id == stores[0].id
+
+
+def test_a_win_loads_the_event_gift_and_counter_in_one_statement_held_to_the_answer(board):
+    """With nothing of the catalogue held by the session (as in a server's fresh request), the
+    attempt reads the event, its gift and the counter in the one statement under the lock, and
+    the session keeps them to the end: no entity is loaded again, before or after the win."""
+    from app.extensions import db
+    from tests.integration.test_query_budgets import counting
+
+    client, csrf, stores, event, _ = board
+    names, url = (stores[0].name, event.gift.name), f"/flash/{event.id}/redeem"
+    db.session.commit()
+    db.session.expunge_all()
+    with counting() as sent:
+        response = client.post(url, headers={**HX, "X-CSRFToken": csrf})
+    body = response.get_data(as_text=True)
+    assert "You got it!" in body and all(name in body for name in names)
+    loads = [s for s in sent if s.startswith(("SELECT gifts.", "SELECT stores.", "SELECT flash_"))]
+    assert len(loads) == 2, loads  # the gate's decision, then the read under the lock

@@ -200,3 +200,25 @@ def test_audit_finds_a_tampered_lot(session, make_member, now):
     session.execute(text("UPDATE point_lots SET remaining = 9"))
     problems = audit(session)
     assert any("lot" in p and "remaining 9" in p for p in problems)
+
+
+def test_a_debit_leaves_the_session_as_a_flush_would(session, make_member, now):
+    """The writes go out as Core statements: the lots the session holds show what the table
+    holds without being dirty, the transaction is persistent with its entries, and a balance
+    read in the same request is the new one."""
+    member = make_member()
+    ledger.credit(session, member.id, "purchase", 100, "p1", now=now)
+    ledger.credit(session, member.id, "purchase", 50, "p2", now=now + timedelta(seconds=1))
+    assert balances.balance(session, member.id, now + timedelta(seconds=2)) == 150
+    txn = ledger.debit(session, member.id, 120, "d1", now=now + timedelta(seconds=2))
+    held = session.scalars(select(PointLot).where(PointLot.member_id == member.id)).all()
+    assert not session.dirty and not session.new
+    in_table = dict(session.execute(text("SELECT id, remaining FROM point_lots")).tuples().all())
+    assert {lot.id: lot.remaining for lot in held} == in_table and sorted(in_table.values()) == [
+        0,
+        30,
+    ]
+    assert txn in session and txn.points == -120 and txn.id is not None
+    assert sorted(entry.points for entry in txn.entries) == [-100, -20]
+    assert balances.balance(session, member.id, now + timedelta(seconds=2)) == 30
+    assert ledger.debit(session, member.id, 120, "d1", now=now) is txn  # the replay

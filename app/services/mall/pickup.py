@@ -2,10 +2,10 @@
 
 What the card shows and where a one-tap order goes are decided by the same rule (the
 remembered counter while it is open, else the first open one), so the card never names a
-counter the order would not use. Choosing a counter at checkout remembers it too.
+counter the order would not use (`flash_gate.UNDER_LOCK` applies the rule of `shown` in SQL for
+the order). Choosing a counter at checkout remembers it too.
 """
 
-from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from app.models import Member, Store
@@ -18,15 +18,6 @@ def shown(member: Member | None, stores: tuple):
         return None
     remembered = member.pickup_store_id if member is not None else None
     return next((s for s in stores if s.id == remembered), stores[0])
-
-
-def store_for(session: Session, member: Member) -> Store | None:
-    """Where a one-tap order of this member is picked up (the rule of `shown`, from the rows)."""
-    if member.pickup_store_id is not None:
-        store = session.get(Store, member.pickup_store_id)
-        if store is not None and store.closed_at is None:
-            return store
-    return session.scalar(select(Store).where(Store.closed_at.is_(None)).order_by(Store.id))
 
 
 def remember(session: Session, member: Member, store_id: int) -> Store:

@@ -9,15 +9,20 @@ import secrets
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from sqlalchemy import select, update
+from sqlalchemy import bindparam, insert, select, update
 from sqlalchemy.orm import Session
+from sqlalchemy.orm.attributes import set_committed_value
 
+from app import reads, writes
 from app.models import FlashEvent, Gift, GiftCode, Member, Order, OrderEvent, Store
 from app.services.mall import pricing
 from app.services.mall.errors import AccountFrozen, NotEnoughPoints, SoldOut
 from app.services.points import ledger
 from app.services.points.earning import setting
 from app.timeutil import local_date
+
+CODE_TAKEN = reads.hot(select(Order.id).where(Order.pickup_code == bindparam("code")))
+NEW_EVENT = reads.hot(insert(OrderEvent))
 
 
 @dataclass(frozen=True)
@@ -54,35 +59,44 @@ def take_stock(session: Session, model, row_id: int, qty: int) -> None:
 
 
 def place(session: Session, member: Member, gift: Gift, what: Placement, *, now: datetime) -> Order:
-    """Write the order, debit its points and hand out its codes (the caller checked the rest)."""
+    """Write the order, debit its points and hand out its codes (the caller checked the rest).
+    Core INSERTs (`app.writes`: a flush costs twice them); the gift and store an answer reads
+    are the session's, so `order.gift` and `order.store` need no query."""
     order_no, pickup_code = _new_numbers(session, now)
     status = _status(what)
-    order = Order(
-        order_no=order_no,
-        request_key=f"{member.id}:{what.key}",
-        member_id=member.id,
-        gift=gift,  # the objects, not only their ids: an answer made from the order reads them
-        flash_event_id=what.flash.id if what.flash else None,
-        qty=what.qty,
-        points=what.points,
-        cash_fen=what.cash_fen,
-        delivery=what.delivery,
-        store=what.store,
-        address=what.address,
-        status=status,
-        created_at=now,
-        pickup_code=pickup_code if what.delivery == "pickup" else None,
-        pay_by=_pay_by(session, status, now),
-        **_cash_split(what),
-    )
-    order.events.append(OrderEvent(status=status, at=now))
-    session.add(order)
-    session.flush()
+    values = _order_row(member, gift, what, status, now) | _cash_split(what)
+    values |= {"order_no": order_no, "pay_by": _pay_by(session, status, now)}
+    values["pickup_code"] = pickup_code if what.delivery == "pickup" else None
+    order = writes.add_loaded(session, Order, values)
+    set_committed_value(order, "gift", gift)  # held by the order, as a flush would leave them
+    set_committed_value(order, "store", what.store)
+    event = {"order_id": order.id, "status": status, "note": "", "at": now}
+    writes.execute(session, NEW_EVENT, event)
     if order.total_points:  # a gift given (the birthday's) takes no points
         _debit(session, member, order.total_points, order_no, now)
     if what.delivery == "wallet":
         _hand_out_codes(session, order, now)
     return order
+
+
+def _order_row(member: Member, gift: Gift, what: Placement, status: str, now: datetime) -> dict:
+    """The order's columns that follow from what was chosen."""
+    return {
+        "request_key": f"{member.id}:{what.key}",
+        "member_id": member.id,
+        "gift_id": gift.id,
+        "flash_event_id": what.flash.id if what.flash else None,
+        "qty": what.qty,
+        "points": what.points,
+        "cash_fen": what.cash_fen,
+        "delivery": what.delivery,
+        "store_id": what.store.id if what.store else None,
+        "address": what.address,
+        "status": status,
+        "created_at": now,
+        "paid_at": None,
+        "closed_at": None,
+    }
 
 
 def _status(what: Placement) -> str:
@@ -114,7 +128,7 @@ def _new_numbers(session: Session, now: datetime) -> tuple[str, str]:
     order_no = f"R{local_date(now):%y%m%d}{secrets.randbelow(10**8):08d}"
     while True:
         code = f"{secrets.randbelow(9 * 10**7) + 10**7}"
-        if not session.scalar(select(Order.id).where(Order.pickup_code == code)):
+        if reads.execute(session, CODE_TAKEN, {"code": code}).first() is None:
             return order_no, code
 
 

@@ -8,19 +8,18 @@ import secrets
 from dataclasses import dataclass
 from datetime import datetime
 
-from sqlalchemy import func, select
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from app.models import (
     Address,
-    FlashCancellation,
     FlashEvent,
     Gift,
     Member,
     Order,
     Store,
 )
-from app.services.mall import catalog, pickup, pricing, usage
+from app.services.mall import catalog, flash_gate, pricing
 from app.services.mall.errors import (
     AccountFrozen,
     BadRequest,
@@ -34,7 +33,7 @@ from app.services.mall.errors import (
     TierTooLow,
 )
 from app.services.mall.placing import Placement, place, take_stock
-from app.services.points import balances, ledger, targets
+from app.services.points import balances, ledger
 
 WALLET_KINDS = ("coupon", "virtual")
 
@@ -185,40 +184,28 @@ def _unit_points(session: Session, gift: Gift, member: Member, choice: Checkout,
     return unit
 
 
-def flash_claims(session: Session, event_id: int, member_id: int) -> int:
-    """Units of a flash event the member holds (cancelled orders give the right back)."""
-    return int(
-        session.scalar(
-            select(func.coalesce(func.sum(Order.qty), 0)).where(
-                Order.flash_event_id == event_id,
-                Order.member_id == member_id,
-                Order.status.in_(usage.OPEN_STATUSES),
-            )
-        )
-    )
-
-
-def _decide_flash(session: Session, member: Member, event_id: int, now: datetime) -> FlashEvent:
-    """The event if this member may take a unit now, else the refusal (the same with or without
-    the member's lock: only the conditional stock decrement decides between winners)."""
-    _not_frozen(session, member.id)
-    event = session.get(FlashEvent, event_id)
-    if event is None or now >= event.ends_at or session.get(FlashCancellation, event_id):
+def _decide_flash(session: Session, member: Member, event_id: int, now: datetime):
+    """What this member's attempt sees if they may take a unit now, else the refusal (the same
+    with or without the member's lock: only the conditional stock decrement decides between
+    winners). One statement: `flash_gate.under_lock`."""
+    _not_frozen(session, member.id)  # known from the lock: no query
+    seen = flash_gate.under_lock(session, member, event_id, now)
+    if seen is None or now >= seen.event.ends_at or seen.cancelled:
         raise NotInWindow(ended=True)
-    if event.segment and event.segment != targets.segment_of(session, member.id):
+    event = seen.event
+    if event.segment and event.segment != seen.segment:
         raise NotForYou()
     if now < event.starts_at:
         raise NotInWindow(starts_at=event.starts_at)
     if not catalog.tier_allowed(event.gift, member):
         raise TierTooLow(tier=catalog.gate_tier(session, event.gift))
-    if flash_claims(session, event.id, member.id) >= event.per_member_limit:
+    if seen.claims >= event.per_member_limit:
         raise LimitReached(left=0)
     if event.stock <= 0:
         raise SoldOut()
-    balance = balances.balance(session, member.id, now)
-    if balance < event.points_price:
-        raise NotEnoughPoints(shortfall=event.points_price - balance)
-    return event
+    if seen.balance < event.points_price:
+        raise NotEnoughPoints(shortfall=event.points_price - seen.balance)
+    return seen
 
 
 def redeem_flash(
@@ -228,7 +215,8 @@ def redeem_flash(
     member = ledger.lock_member(session, member_id)
     if request_key and (found := _existing(session, member_id, request_key)):
         return found
-    event = _decide_flash(session, member, event_id, now)
+    seen = _decide_flash(session, member, event_id, now)
+    event = seen.event
     delivery = "wallet" if event.gift.kind in WALLET_KINDS else "pickup"
     if delivery == "wallet":  # codes go to those holding a unit (a loser must not hold codes)
         take_stock(session, FlashEvent, event.id, 1)
@@ -238,7 +226,7 @@ def redeem_flash(
         cash_fen=event.cash_fen,
         delivery=delivery,
         key=request_key or f"flash:{event.id}:{secrets.token_hex(8)}",
-        store=pickup.store_for(session, member) if delivery == "pickup" else None,
+        store=seen.store if delivery == "pickup" else None,
         flash=event,
     )
     order = place(session, member, event.gift, what, now=now)

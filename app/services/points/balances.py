@@ -68,9 +68,12 @@ def held(session: Session, member_id: int, ref: str | None = None) -> int:
     return int(session.scalar(_held(member_id, ref)))
 
 
+# The balance of `member_id` at `now`, as a column of a statement built once.
+BALANCE_OF = _balance(bindparam("member_id"), bindparam("now")).scalar_subquery()
+
 BALANCE_AND_HELD = reads.baked(
     select(
-        _balance(bindparam("member_id"), bindparam("now")).scalar_subquery(),
+        BALANCE_OF,
         _held(bindparam("member_id"), bindparam("ref")).scalar_subquery(),
     )
 )

@@ -7,8 +7,9 @@ points back (claw-backs and reversals) is in `reversals`, on the same primitives
 
 from datetime import UTC, date, datetime, timedelta
 
-from sqlalchemy import String, bindparam, insert, select, true
+from sqlalchemy import String, bindparam, insert, select, true, update
 from sqlalchemy.orm import Session
+from sqlalchemy.orm.attributes import set_committed_value
 
 from app import reads, writes
 from app.models import (
@@ -20,34 +21,15 @@ from app.models import (
     PointTransaction,
 )
 from app.services.points.balances import forget, usable
+from app.services.points.ledger_errors import AlreadyReversed as AlreadyReversed
+from app.services.points.ledger_errors import InsufficientPoints, MemberFrozen
+from app.services.points.ledger_errors import LedgerError as LedgerError
 
 # the ledger's lock API lives in `locks`; writers call it as ledger.lock_member(s), is_frozen
 from app.services.points.locks import is_frozen, lock_member
 from app.services.points.locks import lock_members as lock_members
 from app.services.points.rules import rules_at
 from app.timeutil import local_date, local_midnight
-
-
-class LedgerError(Exception):
-    """Base of the ledger's domain errors."""
-
-
-class InsufficientPoints(LedgerError):
-    """The member's available balance does not cover the debit."""
-
-    def __init__(self, needed: int, available: int):
-        super().__init__(f"needs {needed} points, {available} available")
-        self.needed, self.available = needed, available
-        self.shortfall = needed - available
-
-
-class AlreadyReversed(LedgerError):
-    """The transaction has been reversed before (under another key)."""
-
-
-class MemberFrozen(LedgerError):
-    """The member is frozen (suspected fraud): they spend nothing until the freeze is lifted."""
-
 
 # A frozen member's credits are held: written as lots that are not available until the freeze
 # is lifted (release_held), so every balance read leaves them out without knowing about freezes.
@@ -59,6 +41,19 @@ UNHELD_SOURCES = ("adjustment",)  # operators' adjustments apply even while froz
 # The writers' hottest read, built once: a statement made per call costs its construction and
 # its cache key every time (≈ 0.1 ms of CPU each), a constant one neither.
 BY_KEY = select(PointTransaction).where(PointTransaction.idem_key == bindparam("key"))
+# Nearly every write is a new key: asked first off the cursor, so only a replay loads the entity.
+KEY_TAKEN = reads.hot(
+    select(PointTransaction.id).where(PointTransaction.idem_key == bindparam("key"))
+)
+
+
+TXN_DEFAULTS = {"source": None, "debt_delta": 0, "ref": "", "memo": "", "reverses_id": None}
+NEW_ENTRY = reads.hot(insert(LedgerEntry))
+SET_REMAINING = reads.hot(
+    update(PointLot)
+    .where(PointLot.id == bindparam("lot_id"))
+    .values(remaining=bindparam("remaining_now"))
+)
 
 
 def expiry_for(source: PointSource, earned_at: datetime) -> datetime | None:
@@ -73,6 +68,8 @@ def expiry_for(source: PointSource, earned_at: datetime) -> datetime | None:
 
 def find(session: Session, key: str) -> PointTransaction | None:
     """The transaction written under an idempotency key, if any."""
+    if reads.execute(session, KEY_TAKEN, {"key": key}).first() is None:
+        return None
     return session.scalar(BY_KEY, {"key": key})
 
 
@@ -107,29 +104,25 @@ def plan(lots: list[PointLot], points: int) -> list[tuple[PointLot, int]]:
 
 
 def record(session: Session, member_id: int, kind: str, key: str, moves, now: datetime, **extra):
-    """Write one transaction and an entry per (lot, signed points) move; adjust the lots."""
-    txn = PointTransaction(
-        member_id=member_id,
-        kind=kind,
-        idem_key=key,
-        points=sum(points for _, points in moves),
-        created_at=now,
-        **extra,
-    )
-    session.add(txn)
+    """Write one transaction and an entry per (lot, signed points) move; adjust the lots. Core
+    statements (`app.writes`, a flush costs twice them): a new lot is filled before it is
+    written, a loaded one updated in SQL and its attribute set as if loaded again."""
+    fresh = {id(lot) for lot, points in moves if lot in session.new}
+    for lot, points in moves:
+        if id(lot) in fresh:
+            lot.remaining += points  # written with the transaction's flush below
+    values = {"member_id": member_id, "kind": kind, "idem_key": key, "created_at": now}
+    values |= TXN_DEFAULTS | extra | {"points": sum(points for _, points in moves)}
+    txn = writes.add_loaded(session, PointTransaction, values)  # flushes what is pending first
     for index, (lot, points) in enumerate(moves):
-        lot.remaining += points
-        session.add(
-            LedgerEntry(
-                txn=txn,
-                member_id=member_id,
-                lot=lot,
-                points=points,
-                idem_key=f"{key}#{index}",
-                created_at=now,
-            )
-        )
-    session.flush()
+        if id(lot) not in fresh:
+            remaining = lot.remaining + points
+            writes.execute(session, SET_REMAINING, {"lot_id": lot.id, "remaining_now": remaining})
+            set_committed_value(lot, "remaining", remaining)
+        entry = {"txn_id": txn.id, "member_id": member_id, "lot_id": lot.id, "points": points}
+        entry |= {"idem_key": f"{key}#{index}", "created_at": now}
+        writes.execute(session, NEW_ENTRY, entry)
+    forget()  # the request's balances (the ORM's flush hook would have)
     return txn
 
 
@@ -166,7 +159,6 @@ def credit(
 
 NEW_LOT = reads.hot(insert(PointLot).returning(PointLot.id))
 NEW_TXN = reads.hot(insert(PointTransaction).returning(PointTransaction.id))
-NEW_ENTRY = reads.hot(insert(LedgerEntry))
 
 
 def _credit_rows():
