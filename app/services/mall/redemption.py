@@ -184,7 +184,9 @@ def _unit_points(session: Session, gift: Gift, member: Member, choice: Checkout,
     return unit
 
 
-def _decide_flash(session: Session, member: Member, event_id: int, now: datetime):
+def _decide_flash(
+    session: Session, member: Member, event_id: int, now: datetime
+) -> flash_gate.Seen:
     """What this member's attempt sees if they may take a unit now, else the refusal (the same
     with or without the member's lock: only the conditional stock decrement decides between
     winners). One statement: `flash_gate.under_lock`."""
